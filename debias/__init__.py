@@ -1,0 +1,1 @@
+"""debias: audit image classifiers for subgroup bias and train debiased ones (DB-VAE)."""
