@@ -1,0 +1,5 @@
+import sys
+
+from debias.cli import main
+
+sys.exit(main())

@@ -1,0 +1,48 @@
+"""Click options shared by every command that reads a dataset."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from debias.data import FORMATS
+
+
+def _split_list(ctx, param, value):
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise click.BadParameter("give at least one name, comma-separated")
+    return items
+
+
+def dataset_options(command):
+    """Add the dataset-reading options and pass them on as one ``dataset_kwargs`` dict."""
+    options = [
+        click.option("--format", "format_", type=click.Choice(FORMATS), default="auto",
+                     show_default=True, help="Dataset layout (auto-detected by default)."),
+        click.option("--image-size", type=click.IntRange(8, 1024), default=64, show_default=True,
+                     help="Side of the square images after centre-crop and resize."),
+        click.option("--attributes", callback=_split_list, metavar="A,B",
+                     help="Subgroup attribute columns to use (default: all the layout offers)."),
+        click.option("--positive", metavar="NAME",
+                     help="CSV layout: the positive class when labels are class names."),
+        click.option("--target", metavar="ATTR", help="CelebA: the attribute used as label."),
+        click.option("--negatives", type=click.Path(file_okay=False, path_type=str),
+                     help="Folder of negative (non-face) images for face-only sets."),
+        click.option("--no-cache", is_flag=True, help="Decode again; do not read or write the cache."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, format_, image_size, attributes, positive, target, negatives, no_cache,
+                **kwargs):
+        kwargs["dataset_kwargs"] = dict(
+            format=format_, image_size=image_size, attributes=attributes, positive=positive,
+            target=target, negatives=negatives, cache=not no_cache)
+        return command(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper

@@ -1,0 +1,92 @@
+"""The ``debias`` command line: every command gives a one-line error and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from importlib.metadata import version
+
+import click
+
+from debias._cli_options import dataset_options
+from debias.errors import DebiasError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("debias"), prog_name="debias")
+def cli() -> None:
+    """Audit image classifiers (face detectors first of all) for subgroup bias.
+
+    Start with `debias synth DIR` for a built-in biased benchmark, or point
+    `debias inspect` at your own dataset folder.
+    """
+
+
+@cli.command()
+@click.argument("out", type=click.Path(path_type=str))
+@click.option("--n-train", type=click.IntRange(8), default=4000, show_default=True,
+              help="Training images (half faces, half non-faces).")
+@click.option("--n-test", type=click.IntRange(8), default=2000, show_default=True,
+              help="Test images (half faces balanced over skin tone x gender, half non-faces).")
+@click.option("--minority-share", type=click.FloatRange(0.0, 0.5), default=0.05,
+              show_default=True, help="Share of dark-skinned faces in the training split.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--image-size", type=click.IntRange(16, 512), default=64, show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def synth(out, n_train, n_test, minority_share, seed, image_size, overwrite) -> None:
+    """Write the synthetic face / non-face bias benchmark to OUT (CSV layout)."""
+    from debias.synth import make_synthetic_benchmark
+
+    path = make_synthetic_benchmark(out, n_train=n_train, n_test=n_test,
+                                    minority_share=minority_share, seed=seed,
+                                    image_size=image_size, overwrite=overwrite)
+    click.echo(f"wrote {n_train + n_test:,} images and labels.csv to {path}")
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(path_type=str))
+@dataset_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def inspect(dataset, dataset_kwargs, as_json) -> None:
+    """Show what was found in DATASET: counts per label, attribute and pair, skipped files."""
+    from debias._inspect_text import summary_text
+    from debias.data import load_dataset
+
+    data = load_dataset(dataset, **dataset_kwargs)
+    summary = data.summary()
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else summary_text(summary))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn errors into a one-line message and an exit code.
+
+    0 done, 1 unexpected failure, 2 bad data or usage, 130 interrupted.
+    """
+    try:
+        result = cli.main(args=argv, prog_name="debias", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
+        return 130
+    except DebiasError as err:
+        click.echo(f"error: {err}", err=True)
+        return err.exit_code
+    except Exception as err:
+        if os.environ.get("DEBIAS_DEBUG"):
+            raise
+        detail = str(err).splitlines()[0] if str(err) else ""
+        click.echo(f"error: unexpected {type(err).__name__}: {detail} "
+                   "(set DEBIAS_DEBUG=1 to see the traceback)", err=True)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def _console_main() -> None:
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""ImageDataset: decoded images with labels and subgroup attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from debias.data._manifest import SkippedFile
+from debias.data._split import stratified_split
+from debias.errors import DataError
+
+
+@dataclass(eq=False)
+class ImageDataset:
+    """Images, binary labels and subgroup attributes of one dataset.
+
+    Attributes
+    ----------
+    images : uint8 tensor, shape (N, 3, H, W)
+        RGB images, values 0..255.
+    labels : int64 tensor, shape (N,)
+        1 for the positive class (a face), 0 otherwise.
+    meta : DataFrame with N rows
+        ``path`` (relative to ``root``), ``file`` (path opened), ``label``, ``split`` when the
+        layout gives one, and a string column per attribute.
+    attributes : list of str
+        The subgroup attribute columns of ``meta``.
+    root : Path
+        The dataset folder.
+    format : str
+        The layout it was read from (csv, folder, celeba, utkface, fairface).
+    skipped : list of SkippedFile
+        Files left out, with the reason.
+    warnings : list of str
+        Things the user should know that did not stop loading.
+    original_sizes : int32 ndarray, shape (N, 2)
+        (width, height) of each file before resizing.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    meta: pd.DataFrame
+    attributes: list[str]
+    root: Path
+    format: str = "csv"
+    skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    original_sizes: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.images)
+        if self.images.dtype != torch.uint8 or self.images.ndim != 4 or self.images.shape[1] != 3:
+            raise ValueError(f"images must be uint8 (N, 3, H, W), got {self.images.dtype} "
+                             f"{tuple(self.images.shape)}")
+        if len(self.labels) != n or len(self.meta) != n:
+            raise ValueError(f"{n} images but {len(self.labels)} labels and {len(self.meta)} rows")
+        if self.original_sizes is None:
+            self.original_sizes = np.tile(np.asarray(self.images.shape[2:][::-1], np.int32), (n, 1))
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def image_size(self) -> int:
+        return int(self.images.shape[-1])
+
+    def subset(self, index: np.ndarray | list[int]) -> ImageDataset:
+        """The rows at ``index`` (positions or a boolean mask of length N)."""
+        index = np.asarray(index)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        tensor_index = torch.from_numpy(index.astype(np.int64))
+        return replace(
+            self,
+            images=self.images[tensor_index],
+            labels=self.labels[tensor_index],
+            meta=self.meta.iloc[index].reset_index(drop=True),
+            original_sizes=self.original_sizes[index],
+        )
+
+    def group_keys(self, attributes: list[str] | None = None) -> pd.Series:
+        """One string per row naming its subgroup, e.g. ``"skin_tone=dark, gender=male"``."""
+        attributes = self.attributes if attributes is None else attributes
+        if not attributes:
+            return pd.Series(["all"] * len(self), dtype=str)
+        return _join_columns(self.meta, attributes, ", ", named=True)
+
+    def split(self, *, test_size: float = 0.2, seed: int = 0,
+              use_split_column: bool = True) -> tuple[ImageDataset, ImageDataset]:
+        """Train and test parts.
+
+        With a ``split`` column (and ``use_split_column``), rows marked ``train`` and ``test``;
+        ``val`` rows are in neither (see :meth:`named_split`). Otherwise a seeded split
+        stratified by label x every attribute.
+        """
+        if use_split_column and "split" in self.meta.columns:
+            if not (self.meta["split"] == "test").any():
+                raise DataError("the split column has no 'test' rows; add some or split at random")
+            return self.named_split("train"), self.named_split("test")
+        if not 0.0 < test_size < 1.0:
+            raise DataError(f"test_size must be between 0 and 1, got {test_size}")
+        strata = self.labels.numpy().astype(str) + "|" + self.group_keys().to_numpy()
+        train, test = stratified_split(strata, test_size=test_size, seed=seed)
+        return self.subset(train), self.subset(test)
+
+    def named_split(self, name: str) -> ImageDataset:
+        """The rows whose ``split`` column equals ``name`` (train, val or test)."""
+        if "split" not in self.meta.columns:
+            raise DataError("this dataset has no split column")
+        return self.subset((self.meta["split"] == name).to_numpy())
+
+    def summary(self) -> dict:
+        """Counts a user checks first: per label, split, attribute value and pair, plus sizes."""
+        meta = self.meta
+        label_name = meta["label"].map({1: "positive", 0: "negative"})
+        out: dict = {
+            "root": str(self.root),
+            "format": self.format,
+            "n_images": len(self),
+            "image_size": self.image_size,
+            "labels": {"positive": int((meta["label"] == 1).sum()),
+                       "negative": int((meta["label"] == 0).sum())},
+            "attributes": list(self.attributes),
+        }
+        if "split" in meta.columns:
+            out["splits"] = _counts_by_label(meta[["split"]], label_name)
+        out["per_attribute"] = {a: _counts_by_label(meta[[a]], label_name) for a in self.attributes}
+        out["intersections"] = {
+            f"{a} x {b}": _counts_by_label(meta[[a, b]], label_name)
+            for a, b in combinations(self.attributes, 2)
+        }
+        sizes = self.original_sizes
+        if len(sizes):
+            pairs, counts = np.unique(sizes, axis=0, return_counts=True)
+            top = np.argsort(-counts, kind="stable")[:5]
+            out["original_sizes"] = {
+                "width": _spread(sizes[:, 0]), "height": _spread(sizes[:, 1]),
+                "most_common": [{"size": f"{pairs[i][0]}x{pairs[i][1]}", "count": int(counts[i])}
+                                for i in top],
+            }
+        out["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def _counts_by_label(columns: pd.DataFrame, label_name: pd.Series) -> dict:
+    """{"value" or "v1 | v2": {"positive": n, "negative": n}} sorted by key."""
+    keys = _join_columns(columns, list(columns.columns), " | ", named=False)
+    table = pd.crosstab(keys, label_name)
+    return {key: {c: int(table.loc[key, c]) if c in table.columns else 0
+                  for c in ("positive", "negative")} for key in sorted(table.index)}
+
+
+def _join_columns(frame: pd.DataFrame, columns: list[str], sep: str, *, named: bool) -> pd.Series:
+    """Row-wise join of string columns, vectorised (``a=x, b=y`` when ``named``)."""
+    parts = [(f"{c}=" if named else "") + frame[c].astype(str) for c in columns]
+    keys = parts[0]
+    for part in parts[1:]:
+        keys = keys + sep + part
+    return keys.reset_index(drop=True)
+
+
+def _spread(values: np.ndarray) -> dict:
+    return {"min": int(values.min()), "median": float(np.median(values)), "max": int(values.max())}

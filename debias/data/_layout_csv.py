@@ -1,0 +1,112 @@
+"""The CSV layout and the folder layout of DESIGN.md §3."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from debias.data._manifest import (
+    RESERVED_COLUMNS,
+    Manifest,
+    choose_attributes,
+    clean_attributes,
+    list_image_files,
+    parse_labels,
+    parse_split,
+    printable,
+    resolve_inside,
+    read_csv,
+)
+from debias.errors import DataError
+
+CSV_NAMES = ("labels.csv", "metadata.csv")
+POSITIVE_DIRS = ("faces", "positive", "1")
+NEGATIVE_DIRS = ("nonfaces", "negative", "0")
+
+
+def find_csv(root: Path) -> Path | None:
+    """``labels.csv`` or ``metadata.csv`` at the root, if there is one."""
+    return next((root / n for n in CSV_NAMES if (root / n).is_file()), None)
+
+
+def find_class_dir(root: Path, names: tuple[str, ...]) -> Path | None:
+    return next((root / n for n in names if (root / n).is_dir()), None)
+
+
+def read_csv_layout(
+    root: Path, *, positive: str | None = None, attributes: list[str] | None = None
+) -> Manifest:
+    """Read ``labels.csv``: ``path``, ``label``, optional ``split``, attribute columns."""
+    csv_path = find_csv(root)
+    if csv_path is None:
+        raise DataError(f"no labels.csv or metadata.csv in {root}")
+    frame, notes = read_csv(csv_path)
+    name = csv_path.name
+    for column in ("path", "label"):
+        if column not in frame.columns:
+            raise DataError(f"{name} has no {column!r} column "
+                            f"(columns: {', '.join(frame.columns) or 'none'})")
+    if frame.empty:
+        raise DataError(f"{name} has a header but no rows")
+    duplicated = frame["path"].duplicated()
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0])
+        first = int(np.flatnonzero((frame["path"] == frame["path"].iloc[row]).to_numpy())[0])
+        raise DataError(f"{name} line {row + 2}: {frame['path'].iloc[row]!r} is listed twice "
+                        f"(first on line {first + 2})")
+    files = [resolve_inside(root, p, f"{name} line {i + 2}") for i, p in enumerate(frame["path"])]
+    available = [c for c in frame.columns if c not in RESERVED_COLUMNS]
+    chosen = choose_attributes(available, attributes, name)
+    out = pd.DataFrame({
+        "path": [printable(p) for p in frame["path"]],
+        "file": files,
+        "label": parse_labels(frame["label"], positive=positive, source=name),
+    })
+    if "split" in frame.columns:
+        out["split"] = parse_split(frame["split"], name).to_numpy()
+    for column in chosen:
+        out[column] = frame[column].to_numpy()
+    return Manifest(clean_attributes(out, chosen), chosen, "csv", warnings=notes)
+
+
+def read_folder_layout(root: Path, *, attributes: list[str] | None = None) -> Manifest:
+    """Read ``faces/`` (label 1) and ``nonfaces/`` (label 0), plus optional attributes.csv."""
+    frames, skipped = [], []
+    for names, label in ((POSITIVE_DIRS, 1), (NEGATIVE_DIRS, 0)):
+        directory = find_class_dir(root, names)
+        if directory is None:
+            continue
+        files, skip = list_image_files(directory, root)
+        skipped += skip
+        frames.append(pd.DataFrame({
+            "path": [printable(os.path.relpath(f, root)) for f in files],
+            "file": files,
+            "label": np.full(len(files), label, dtype=np.int64),
+        }))
+    if not frames:
+        raise DataError(f"no faces/ or nonfaces/ folder in {root}")
+    out = pd.concat(frames, ignore_index=True)
+    chosen: list[str] = []
+    attr_path = root / "attributes.csv"
+    notes: list[str] = []
+    if attr_path.is_file():
+        table, notes = read_csv(attr_path)
+        if "path" not in table.columns:
+            raise DataError(f"attributes.csv has no 'path' column (columns: {', '.join(table.columns)})")
+        available = [c for c in table.columns if c not in RESERVED_COLUMNS]
+        chosen = choose_attributes(available, attributes, "attributes.csv")
+        table = table.assign(path=table["path"].map(lambda p: os.path.normpath(p.strip())))
+        table = table.drop_duplicates("path", keep="first").set_index("path")
+        keys = out["file"].map(lambda f: os.path.relpath(f, root))
+        for column in chosen:
+            out[column] = keys.map(table[column]).fillna("").to_numpy()
+        unmatched = len(table.index.difference(keys))
+        if unmatched:
+            notes.append(f"attributes.csv lists {unmatched} path(s) that are not images in "
+                         "faces/ or nonfaces/")
+    elif attributes:
+        raise DataError(f"attributes {attributes} requested but {root} has no attributes.csv")
+    return Manifest(clean_attributes(out, chosen), chosen, "folder", skipped, notes)

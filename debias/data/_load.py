@@ -1,0 +1,193 @@
+"""load_dataset: detect the layout, read it, decode (or load from cache) the images."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from debias.data._cache import cache_key, default_cache_dir, load_cached, store_cached
+from debias.data._dataset import ImageDataset
+from debias.data._decode import decode_files
+from debias.data._layout_csv import (
+    NEGATIVE_DIRS, POSITIVE_DIRS, find_class_dir, find_csv, read_csv_layout, read_folder_layout)
+from debias.data._layout_public import (
+    find_celeba, find_fairface, looks_like_utkface, read_celeba, read_fairface, read_utkface)
+from debias.data._manifest import UNKNOWN, Manifest, SkippedFile, list_image_files, printable
+from debias.errors import DataError
+
+Format = Literal["auto", "csv", "folder", "celeba", "utkface", "fairface"]
+FORMATS: tuple[str, ...] = ("auto", "csv", "folder", "celeba", "utkface", "fairface")
+
+
+def detect_format(root: Path) -> str:
+    """The layout of ``root``, checked in the order of DESIGN.md §3."""
+    if find_csv(root):
+        return "csv"
+    if find_class_dir(root, POSITIVE_DIRS) or find_class_dir(root, NEGATIVE_DIRS):
+        return "folder"
+    if find_celeba(root):
+        return "celeba"
+    if find_fairface(root):
+        return "fairface"
+    if looks_like_utkface(root):
+        return "utkface"
+    raise DataError(f"cannot tell the layout of {root}: expected labels.csv, faces/ + nonfaces/, "
+                    "or CelebA / UTKFace / FairFace files (see README, 'Dataset formats')")
+
+
+def _read_manifest(root: Path, fmt: str, *, positive, target, attributes) -> Manifest:
+    if fmt == "csv":
+        return read_csv_layout(root, positive=positive, attributes=attributes)
+    if fmt == "folder":
+        return read_folder_layout(root, attributes=attributes)
+    if fmt == "celeba":
+        return read_celeba(root, target=target, attributes=attributes)
+    if fmt == "fairface":
+        return read_fairface(root, attributes=attributes)
+    return read_utkface(root, attributes=attributes)
+
+
+def _add_negatives(manifest: Manifest, root: Path, negatives: Path) -> None:
+    """Append every image under ``negatives`` with label 0 and unknown attributes.
+
+    When the dataset has a split column, negatives get train/val/test at random (seed 0)
+    in the same proportions as the rest of the dataset.
+    """
+    if not negatives.is_dir():
+        raise DataError(f"--negatives {negatives}: not a directory")
+    files, skipped = list_image_files(negatives, negatives)
+    if not files:
+        raise DataError(f"--negatives {negatives}: no image files in it")
+    extra = pd.DataFrame({
+        "path": [printable(os.path.relpath(f, root)) for f in files],
+        "file": files,
+        "label": np.zeros(len(files), dtype=np.int64),
+    })
+    for column in manifest.attributes:
+        extra[column] = UNKNOWN
+    frame = manifest.frame
+    if "split" in frame.columns:
+        shares = frame["split"].value_counts(normalize=True).sort_index()
+        counts = np.floor(shares.to_numpy() * len(files) + 0.5).astype(int)
+        counts[-1] = len(files) - counts[:-1].sum()
+        assigned = np.repeat(shares.index.to_numpy(), counts)
+        extra["split"] = np.random.default_rng(0).permutation(assigned)
+    manifest.frame = pd.concat([frame, extra], ignore_index=True)
+    manifest.skipped += [SkippedFile(printable(os.path.relpath(negatives / s.path, root)), s.reason)
+                         for s in skipped]
+
+
+def _check_two_classes(labels: np.ndarray, what: str) -> None:
+    n_pos = int(labels.sum())
+    if n_pos == 0 or n_pos == len(labels):
+        kind = "positive (faces)" if n_pos else "negative (non-faces)"
+        raise DataError(f"only one class {what}: all {len(labels)} images are {kind}; a detector "
+                        "audit needs both (pass --negatives DIR with images of the other class)")
+
+
+def load_dataset(
+    root: str | os.PathLike,
+    *,
+    image_size: int = 64,
+    format: Format = "auto",
+    positive: str | None = None,
+    target: str | None = None,
+    attributes: list[str] | None = None,
+    negatives: str | os.PathLike | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> ImageDataset:
+    """Load an image dataset in any layout of the dataset contract (DESIGN.md §3).
+
+    Parameters
+    ----------
+    root : path
+        Dataset folder.
+    image_size : int
+        Side of the square images after centre-crop and resize.
+    format : {"auto", "csv", "folder", "celeba", "utkface", "fairface"}
+        Layout; ``"auto"`` detects it.
+    positive : str, optional
+        In a CSV whose labels are two class names, the positive one.
+    target : str, optional
+        CelebA attribute used as the label.
+    attributes : list of str, optional
+        Attribute columns to keep (default: all the layout offers).
+    negatives : path, optional
+        Folder of negative (non-face) images, for sets with faces only.
+    cache : bool
+        Reuse decoded images from the on-disk cache, and store them there.
+    cache_dir : path, optional
+        Cache location (default: ``$DEBIAS_CACHE_DIR`` or ``~/.cache/debias``).
+    workers : int, optional
+        Decoding processes (default: all usable cores).
+    progress : bool, optional
+        Progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    ImageDataset
+        Images as uint8 (N, 3, image_size, image_size).
+
+    Raises
+    ------
+    DataError
+        Bad folder, bad CSV, one class only, or no readable image left.
+    """
+    root = Path(root).expanduser()
+    if not root.exists():
+        raise DataError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise DataError(f"{root}: not a directory")
+    root = root.resolve()
+    if not any(True for _ in os.scandir(root)):
+        raise DataError(f"{root}: the folder is empty")
+    if not 8 <= image_size <= 1024:
+        raise DataError(f"image size must be between 8 and 1024, got {image_size}")
+    if format not in FORMATS:
+        raise DataError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+    fmt = detect_format(root) if format == "auto" else format
+    manifest = _read_manifest(root, fmt, positive=positive, target=target, attributes=attributes)
+    if negatives is not None:
+        _add_negatives(manifest, root, Path(negatives).expanduser().resolve())
+    frame = manifest.frame
+    if frame.empty:
+        raise DataError(f"no image files found in {root}")
+    _check_two_classes(frame["label"].to_numpy(), f"in {root}")
+
+    files = frame["file"].tolist()
+    decoded, key = None, None
+    if cache:
+        cache_path = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        key = cache_key(files, image_size)
+        decoded = load_cached(cache_path, key)
+    if decoded is None:
+        decoded = decode_files(files, image_size, workers=workers, progress=progress)
+        if cache:
+            store_cached(cache_path, key, decoded)
+    skipped = manifest.skipped + [SkippedFile(frame["path"].iloc[i], reason)
+                                  for i, reason in decoded.failures]
+    if len(decoded.ok) == 0:
+        raise DataError(f"none of the {len(files)} image files in {root} could be read "
+                        f"(first: {skipped[0].path}: {skipped[0].reason})")
+    meta = frame.iloc[decoded.ok].reset_index(drop=True)
+    _check_two_classes(meta["label"].to_numpy(), f"left after skipping {len(decoded.failures)} "
+                       "unreadable files")
+    return ImageDataset(
+        images=torch.from_numpy(decoded.images),
+        labels=torch.from_numpy(meta["label"].to_numpy(np.int64, copy=True)),
+        meta=meta,
+        attributes=manifest.attributes,
+        root=root,
+        format=fmt,
+        skipped=skipped,
+        warnings=manifest.warnings,
+        original_sizes=decoded.original_sizes,
+    )
