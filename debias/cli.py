@@ -58,6 +58,15 @@ def inspect(dataset, dataset_kwargs, as_json) -> None:
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else summary_text(summary))
 
 
+def _register_subcommands() -> None:
+    from debias._cli_generative import generative_cli
+
+    cli.add_command(generative_cli)
+
+
+_register_subcommands()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn errors into a one-line message and an exit code.
 
@@ -78,10 +87,25 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if os.environ.get("DEBIAS_DEBUG"):
             raise
+        known = _known_error(err)
+        if known is not None:
+            click.echo(f"error: {err}", err=True)
+            return known
         detail = str(err).splitlines()[0] if str(err) else ""
         click.echo(f"error: unexpected {type(err).__name__}: {detail} "
                    "(set DEBIAS_DEBUG=1 to see the traceback)", err=True)
         return 1
+
+
+def _known_error(err: Exception) -> int | None:
+    """Exit code for errors of the generative package that are not bugs, else None."""
+    from generative import CheckpointError, TrainingDiverged
+
+    if isinstance(err, CheckpointError):
+        return 2
+    if isinstance(err, TrainingDiverged):
+        return 1
+    return None
 
 
 if __name__ == "__main__":

@@ -1,8 +1,31 @@
-"""Generative models (AE, VAE, GAN, CycleGAN) and the networks they are built from.
+"""Generative models (AE, VAE, GAN, CycleGAN), their losses, and one trainer for all.
 
 This package knows nothing of fairness; ``debias`` builds on it.
 """
 
-from generative._nets import ConvEncoder
+from generative._autoencoders import VAE, Autoencoder, AutoencoderConfig, VAEConfig
+from generative._base import MODEL_CLASSES, GenerativeModel, register_model
+from generative._batches import BatchSource, ImageBatches, UnpairedBatches
+from generative._checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
+from generative._losses import (
+    cycle_loss,
+    discriminator_loss,
+    generator_loss,
+    identity_loss,
+    latent_loss,
+    reconstruction_loss,
+    reparameterize,
+    vae_loss,
+)
+from generative._grid import save_grid
+from generative._nets import ConvDecoder, ConvEncoder
+from generative._trainer import TrainerConfig, TrainingDiverged, TrainResult, linear_decay, train
 
-__all__ = ["ConvEncoder"]
+__all__ = [
+    "MODEL_CLASSES", "VAE", "Autoencoder", "AutoencoderConfig", "BatchSource", "CheckpointError",
+    "ConvDecoder", "ConvEncoder", "GenerativeModel", "ImageBatches", "TrainResult", "TrainerConfig",
+    "TrainingDiverged", "UnpairedBatches", "VAEConfig", "cycle_loss", "discriminator_loss",
+    "generator_loss", "identity_loss", "latent_loss", "linear_decay", "load_checkpoint",
+    "load_model", "reconstruction_loss", "register_model", "reparameterize", "save_checkpoint", "save_grid",
+    "train", "vae_loss",
+]

@@ -55,3 +55,39 @@ class ConvEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
+
+
+class ConvDecoder(nn.Module):
+    """The mirror of :class:`ConvEncoder`: Dense -> side×side×(72·width) -> 4 transposed convs.
+
+    Transposed convs (stride 2) go 72 -> 48 -> 24 -> 12 -> 3 filters (times ``width``, except
+    the output) with kernels 3, 3, 5, 5, ReLU + BatchNorm between them, and a sigmoid output.
+
+    Shapes
+    ------
+    input : float tensor (B, in_features)
+    output : float tensor (B, 3, image_size, image_size), values in (0, 1)
+    """
+
+    def __init__(self, in_features: int, *, width: int = 1, image_size: int = 64) -> None:
+        super().__init__()
+        if image_size % 16:
+            raise ValueError(f"image_size must be a multiple of 16, got {image_size}")
+        self.side = image_size // 16
+        self.channels = _FILTERS[-1] * width
+        self.project = nn.Sequential(
+            nn.Linear(in_features, self.channels * self.side * self.side), nn.ReLU())
+        layers: list[nn.Module] = []
+        channels = self.channels
+        outs = [f * width for f in reversed(_FILTERS[:-1])] + [3]
+        for i, (out, kernel) in enumerate(zip(outs, reversed(_KERNELS))):
+            layers.append(nn.ConvTranspose2d(channels, out, kernel, stride=2, padding=kernel // 2,
+                                             output_padding=1))
+            if i < len(outs) - 1:
+                layers += [nn.ReLU(), nn.BatchNorm2d(out)]
+            channels = out
+        self.deconv = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.project(z).view(-1, self.channels, self.side, self.side)
+        return torch.sigmoid(self.deconv(h))

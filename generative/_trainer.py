@@ -1,0 +1,206 @@
+"""One small training loop for every model: it knows nothing of what it trains."""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import torch
+from tqdm.auto import tqdm
+
+from generative._base import GenerativeModel
+from generative._batches import BatchSource
+from generative._checkpoint import load_checkpoint, save_checkpoint
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+@dataclass
+class TrainerConfig:
+    """How to train (not what).
+
+    Attributes
+    ----------
+    epochs : int
+        Passes over the batch source.
+    lr : float, optional
+        Learning rate of every optimizer; default: the model's own.
+    decay_start_epoch : int, optional
+        From this epoch on, the learning rate falls linearly to reach 0 after the last
+        epoch (CycleGAN's schedule). None: constant.
+    device : {"auto", "cpu", "cuda"}
+        ``auto`` takes CUDA when present.
+    amp : bool
+        Mixed precision on CUDA (bf16 when supported, else fp16 with a grad scaler).
+    seed : int
+        Seeds parameters' init is not affected by; seeds shuffling and sampling per epoch,
+        so a resumed run draws what an uninterrupted one would.
+    checkpoint : path, optional
+        Where to write the checkpoint (every ``checkpoint_every`` epochs and at the end).
+    resume : bool
+        Continue from ``checkpoint`` when it exists.
+    max_steps : int, optional
+        Stop after this many optimizer steps in total.
+    progress : bool, optional
+        Progress bar on stderr (default: when stderr is a terminal).
+    checkpoint_extra : dict
+        Plain data stored with every checkpoint under ``extra`` (e.g. class names).
+    """
+
+    epochs: int = 10
+    lr: float | None = None
+    decay_start_epoch: int | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    amp: bool = True
+    seed: int = 0
+    checkpoint: str | None = None
+    checkpoint_every: int = 1
+    resume: bool = False
+    max_steps: int | None = None
+    progress: bool | None = None
+    checkpoint_extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class TrainResult:
+    """The fitted model and one dict of float losses per optimizer step."""
+
+    model: GenerativeModel
+    history: list[dict[str, float]] = field(default_factory=list)
+    steps: int = 0
+    epochs_run: int = 0
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for, but no CUDA device is available")
+    return torch.device(device)
+
+
+def linear_decay(epoch: int, *, epochs: int, decay_start: int | None) -> float:
+    """LR multiplier of 0-based ``epoch``: CycleGAN's linear decay.
+
+    1 before ``decay_start``; then 1 − (epoch − decay_start + 1) / (D + 1) with
+    D = epochs − decay_start, so epoch ``decay_start`` has D / (D + 1) and the last epoch
+    1 / (D + 1) (Zhu et al.'s ``lambda_rule`` with ``n_epochs = decay_start``, ``n_epochs_decay = D``).
+    """
+    if decay_start is None or epoch < decay_start:
+        return 1.0
+    return 1.0 - (epoch - decay_start + 1) / (epochs - decay_start + 1)
+
+
+def _to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    out = {}
+    for key, value in batch.items():
+        value = value.to(device, non_blocking=True)
+        if value.dtype == torch.uint8 and value.ndim == 4:
+            value = value.float().div_(255.0)
+        out[key] = value
+    return out
+
+
+def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | None = None) -> TrainResult:
+    """Fit ``model`` on ``batches``; returns it with the per-step loss history.
+
+    Raises
+    ------
+    TrainingDiverged
+        When a loss is NaN or infinite; the checkpoint on disk is the last good one.
+    """
+    config = config or TrainerConfig()
+    device = resolve_device(config.device)
+    model.to(device)
+    groups = model.optimizer_groups()
+    settings = dict(model.optimizer_settings())
+    if config.lr is not None:
+        settings["lr"] = config.lr
+    optimizers = {name: torch.optim.Adam(params, **settings) for name, params in groups.items()}
+    base_lr = settings["lr"]
+    use_amp = config.amp and device.type == "cuda"
+    amp_dtype = torch.bfloat16 if use_amp and torch.cuda.is_bf16_supported() else torch.float16
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp and amp_dtype == torch.float16)
+
+    result = TrainResult(model)
+    start_epoch = 0
+    checkpoint = Path(config.checkpoint) if config.checkpoint else None
+    if config.resume and checkpoint is not None and checkpoint.exists():
+        state = load_checkpoint(checkpoint, map_location=device)
+        model.load_state_dict(state["state_dict"])
+        for name, opt in optimizers.items():
+            if name in state["optimizer"]:
+                opt.load_state_dict(state["optimizer"][name])
+        start_epoch, result.steps = state["epoch"], state["step"]
+        result.history = list(state["extra"].get("history", []))
+        result.epochs_run = start_epoch
+
+    total = len(batches) * (config.epochs - start_epoch)
+    if config.max_steps is not None:
+        total = min(total, max(config.max_steps - result.steps, 0))
+    enabled = sys.stderr.isatty() if config.progress is None else config.progress
+    bar = tqdm(total=total, desc=f"training {type(model).__name__}", unit="step",
+               disable=not enabled, file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    saved_epoch = start_epoch
+
+    def save(epoch: int) -> None:
+        nonlocal saved_epoch
+        saved_epoch = epoch
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model, optimizers=optimizers, step=result.steps,
+                            epoch=epoch, extra={**config.checkpoint_extra,
+                                                 "history": result.history})
+
+    model.train()
+    try:
+        for epoch in range(start_epoch, config.epochs):
+            if config.max_steps is not None and result.steps >= config.max_steps:
+                break
+            factor = linear_decay(epoch, epochs=config.epochs, decay_start=config.decay_start_epoch)
+            for opt in optimizers.values():
+                for group in opt.param_groups:
+                    group["lr"] = base_lr * factor
+            torch.manual_seed(config.seed * 100_003 + epoch)
+            generator = torch.Generator().manual_seed(config.seed * 100_003 + epoch)
+            for batch in batches.epoch(epoch, generator, model):
+                batch = _to_device(batch, device)
+                record: dict[str, float] = {"step": result.steps, "epoch": epoch,
+                                            "lr": base_lr * factor}
+                for name, opt in optimizers.items():
+                    opt.zero_grad(set_to_none=True)
+                    with torch.autocast(device.type, dtype=amp_dtype, enabled=use_amp):
+                        losses = model.training_losses(batch, group=name)
+                    values = {k: float(v.detach()) for k, v in losses.items()}
+                    bad = [k for k, v in values.items() if not math.isfinite(v)]
+                    if bad:
+                        kept = f"; the last good checkpoint is {checkpoint}" if checkpoint else ""
+                        raise TrainingDiverged(
+                            f"loss {bad[0]!r} became {values[bad[0]]} at step {result.steps} "
+                            f"(epoch {epoch}){kept}; try a lower learning rate")
+                    scaler.scale(losses["loss"]).backward()
+                    scaler.step(opt)
+                    prefix = "" if len(optimizers) == 1 else f"{name}/"
+                    record.update({f"{prefix}{k}": v for k, v in values.items()})
+                scaler.update()
+                result.history.append(record)
+                result.steps += 1
+                bar.update(1)
+                bar.set_postfix({k: f"{v:.4f}" for k, v in record.items()
+                                 if k.endswith("loss")}, refresh=False)
+                if config.max_steps is not None and result.steps >= config.max_steps:
+                    break
+            result.epochs_run = epoch + 1
+            if (epoch + 1) % config.checkpoint_every == 0 or epoch + 1 == config.epochs:
+                save(epoch + 1)
+    finally:
+        bar.close()
+    if result.epochs_run > saved_epoch:
+        save(result.epochs_run)
+    model.eval()
+    return result
