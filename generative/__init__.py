@@ -6,6 +6,15 @@ This package knows nothing of fairness; ``debias`` builds on it.
 from generative._autoencoders import VAE, Autoencoder, AutoencoderConfig, VAEConfig
 from generative._base import MODEL_CLASSES, GenerativeModel, register_model
 from generative._batches import BatchSource, ImageBatches, UnpairedBatches
+from generative._cyclegan import CycleGAN, CycleGANConfig, ImagePool
+from generative._gan import GAN, GANConfig
+from generative._gan_nets import (
+    DCGANDiscriminator,
+    DCGANGenerator,
+    PatchDiscriminator,
+    ResnetGenerator,
+    init_dcgan_weights,
+)
 from generative._checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
 from generative._losses import (
     cycle_loss,
@@ -22,6 +31,8 @@ from generative._nets import ConvDecoder, ConvEncoder
 from generative._trainer import TrainerConfig, TrainingDiverged, TrainResult, linear_decay, train
 
 __all__ = [
+    "GAN", "CycleGAN", "CycleGANConfig", "DCGANDiscriminator", "DCGANGenerator", "GANConfig",
+    "ImagePool", "PatchDiscriminator", "ResnetGenerator", "init_dcgan_weights",
     "MODEL_CLASSES", "VAE", "Autoencoder", "AutoencoderConfig", "BatchSource", "CheckpointError",
     "ConvDecoder", "ConvEncoder", "GenerativeModel", "ImageBatches", "TrainResult", "TrainerConfig",
     "TrainingDiverged", "UnpairedBatches", "VAEConfig", "cycle_loss", "discriminator_loss",

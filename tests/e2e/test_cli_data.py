@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from debias.cli import main
 from debias.data import load_dataset
+from tests.e2e.cli import assert_one_line_error, run_cli
 from tests.helpers import face_rows, write_csv_dataset
-
-
-def run_cli(*args, cwd=None):
-    """Run ``python -m debias ARGS`` in a fresh process."""
-    return subprocess.run([sys.executable, "-m", "debias", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, env={**os.environ, "COLUMNS": "200"}, timeout=300)
-
-
-def assert_one_line_error(result, code, pattern):
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert pattern in lines[0]
 
 
 def test_help_lists_commands():
