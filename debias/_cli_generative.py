@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from debias._atomic import write_csv
 from debias._cli_options import dataset_options
 from debias.errors import DataError
 
@@ -126,23 +127,13 @@ def train_command(kind, dataset, dataset_kwargs, out, epochs, batch_size, lr, la
                f"({len(batches)} steps/epoch x {n_epochs} epochs)", err=True)
     result = train(model, batches, config)
     history = pd.DataFrame(result.history)
-    _write_csv(history, out / "history.csv")
+    write_csv(history, out / "history.csv")
     preview = _preview(model.cpu(), data, kind, extra)
     save_grid(preview, out / "samples.png", nrow=8)
     last = history.tail(max(1, len(batches))).mean(numeric_only=True)
     losses = ", ".join(f"{k} {v:.4f}" for k, v in last.items() if k.endswith("loss"))
     click.echo(f"done: {result.steps} steps; last-epoch mean {losses}")
     click.echo(f"model: {checkpoint}\nsamples: {out / 'samples.png'}\nhistory: {out / 'history.csv'}")
-
-
-def _write_csv(frame, path: Path) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    frame.to_csv(tmp, index=False)
-    os.replace(tmp, path)
 
 
 def _preview(model, data, kind: str, extra: dict):

@@ -5,7 +5,7 @@ untrained network and "always predict the mean training face"), training through
 model on this machine, and simple statistics of GAN samples against the data. Saves sample
 grids as PNG under --out, for a person to look at.
 
-    python benchmarks/generative.py [--steps 300] [--threads 2] [--out out/bench-generative]
+    python benchmarks/generative_models.py [--steps 300] [--threads 2] [--out out/bench-generative]
 """
 
 from __future__ import annotations

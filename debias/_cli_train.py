@@ -1,0 +1,136 @@
+"""``debias train`` and ``debias predict``: fit a face classifier, score images with it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from debias._atomic import write_csv
+from debias._cli_options import dataset_options
+from debias.errors import DataError
+
+
+def _resampling_frame(log: list[dict]):
+    """One row per epoch; group weights become ``weight[group]`` columns."""
+    import pandas as pd
+
+    rows = []
+    for record in log:
+        row = {k: v for k, v in record.items() if k != "group_weight"}
+        row.update({f"weight[{g}]": w for g, w in record.get("group_weight", {}).items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _test_lines(model, test, attributes: list[str]) -> list[str]:
+    """A quick look at the test split: accuracy, specificity, recall per group."""
+    import numpy as np
+
+    from debias.resampling import groups_of
+
+    pred = model.predict(test.images)
+    labels = test.labels.numpy()
+    lines = [f"test split ({len(test):,} images): accuracy {np.mean(pred == labels):.3f}, "
+             f"specificity {np.mean(pred[labels == 0] == 0):.3f}, "
+             f"recall {np.mean(pred[labels == 1] == 1):.3f}"]
+    groups = groups_of(test.meta, attributes)
+    if groups is not None:
+        faces = labels == 1
+        recall = {g: float(np.mean(pred[faces & (groups == g).to_numpy()]))
+                  for g in sorted(groups[faces].unique())}
+        lines.append("  recall by " + "|".join(attributes) + ": "
+                     + ", ".join(f"{g} {r:.3f}" for g, r in recall.items()))
+    return lines
+
+
+@click.command("train")
+@click.argument("dataset", type=click.Path(path_type=str))
+@dataset_options
+@click.option("--model", "kind", type=click.Choice(["baseline", "dbvae"]), default="dbvae",
+              show_default=True, help="The standard CNN, or the debiasing VAE.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for model.pt, training_log.csv and resampling.csv.")
+@click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--batch-size", type=click.IntRange(2), default=64, show_default=True,
+              help="Images per batch, half faces and half non-faces.")
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=1e-3, show_default=True)
+@click.option("--latent-dim", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--kl-weight", type=click.FloatRange(0), default=0.0005, show_default=True)
+@click.option("--alpha", type=click.FloatRange(0), default=0.001, show_default=True,
+              help="Resampling: smoothing added to each bin's density.")
+@click.option("--bins", type=click.IntRange(1), default=10, show_default=True,
+              help="Resampling: histogram bins per latent dimension.")
+@click.option("--combine", type=click.Choice(["max", "product"]), default="max",
+              show_default=True, help="Resampling: combine dimensions as the lab (max) or the "
+              "paper (product).")
+@click.option("--temperature", type=click.FloatRange(0, 1, min_open=True), default=1.0,
+              show_default=True, help="Resampling: weights ** temperature (<1 tempers them).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+              show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace OUT/model.pt if it exists.")
+def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
+                  kl_weight, alpha, bins, combine, temperature, seed, device, overwrite):
+    """Train a face classifier (baseline or DB-VAE) on DATASET's training split."""
+    from debias.data import load_dataset
+    from debias.training import fit
+
+    checkpoint = out / "model.pt"
+    if checkpoint.exists() and not overwrite:
+        raise DataError(f"{checkpoint} exists; pass --overwrite to replace it")
+    data = load_dataset(dataset, **dataset_kwargs)
+    train_set, test_set = data.split(seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / ".model.pt.partial"
+    click.echo(f"training {kind} on {len(train_set):,} images "
+               f"({int(train_set.labels.sum()):,} faces), {epochs} epochs", err=True)
+    model = fit(train_set, model=kind, epochs=epochs, batch_size=batch_size, lr=lr,
+                latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha, bins=bins,
+                combine=combine, temperature=temperature, seed=seed, device=device,
+                checkpoint=str(partial), checkpoint_extra={
+                    "dataset": str(Path(dataset).resolve()), "kind": kind,
+                    "n_train": len(train_set)})
+    import pandas as pd
+
+    write_csv(pd.DataFrame(model.history_), out / "training_log.csv")
+    if kind == "dbvae":
+        write_csv(_resampling_frame(model.resampling_), out / "resampling.csv")
+    os.replace(partial, checkpoint)  # the previous model.pt stays until training succeeded
+    steps = len(model.history_)
+    last = pd.DataFrame(model.history_).tail(max(1, steps // epochs)).mean(numeric_only=True)
+    click.echo(f"done: {steps} steps in {model.train_seconds_:.0f} s; last-epoch mean loss "
+               f"{last['loss']:.4f} (classification {last['classification']:.4f})")
+    if kind == "dbvae":
+        final = model.resampling_[-1]
+        weights = ", ".join(f"{g} {w:.2f}" for g, w in final.get("group_weight", {}).items())
+        click.echo(f"resampling, last epoch: effective sample size {final['ess']:.0f} "
+                   f"({100 * final['ess_fraction']:.0f}% of faces)"
+                   + (f"; mean weight x uniform by group: {weights}" if weights else ""))
+    for line in _test_lines(model, test_set, model.attributes_):
+        click.echo(line)
+    click.echo(f"model: {checkpoint}\nlog: {out / 'training_log.csv'}")
+
+
+@click.command("predict")
+@click.argument("checkpoint", type=click.Path(path_type=Path))
+@click.argument("images", type=click.Path(path_type=Path))
+@dataset_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="preds.csv",
+              show_default=True, help="CSV with columns path, score, prediction.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Score at or above which an image is called a face.")
+def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
+    """Score IMAGES (a dataset folder, a folder of images, or one image) with CHECKPOINT."""
+    from debias.training import load_classifier, predict_frame, read_images
+
+    model = load_classifier(checkpoint)
+    x, paths, notes = read_images(images, image_size=model.config.image_size,
+                                  dataset_kwargs=dataset_kwargs)
+    for note in notes:
+        click.echo(f"skipped {note}", err=True)
+    frame = predict_frame(model, x, paths, threshold=threshold)
+    write_csv(frame, out)
+    click.echo(f"scored {len(frame):,} images ({int(frame.prediction.sum()):,} called faces) "
+               f"-> {out}")

@@ -1,0 +1,80 @@
+"""The baseline face classifier and what every classifier offers for scoring images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from generative import ConvEncoder, GenerativeModel, register_model
+
+
+class ScoresImages:
+    """Mixin: scores and hard predictions for uint8 images, batched, in eval mode.
+
+    Subclasses define ``logits(x)``: float images (B, 3, S, S) in [0, 1] -> (B,).
+    """
+
+    @torch.no_grad()
+    def predict_proba(self, images: torch.Tensor, *, batch_size: int = 256) -> np.ndarray:
+        """Face probability per image.
+
+        Parameters
+        ----------
+        images : uint8 tensor (N, 3, S, S), or float in [0, 1]
+        batch_size : int
+            Images scored at once.
+
+        Returns
+        -------
+        numpy.ndarray
+            float (N,), in [0, 1].
+        """
+        was_training = self.training
+        self.eval()
+        device = next(self.parameters()).device
+        scores = []
+        try:
+            for chunk in images.split(batch_size):
+                x = chunk.to(device)
+                x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
+                scores.append(torch.sigmoid(self.logits(x)).float().cpu())
+        finally:
+            self.train(was_training)
+        return torch.cat(scores).numpy() if scores else np.zeros(0, dtype=np.float32)
+
+    def predict(self, images: torch.Tensor, *, threshold: float = 0.5) -> np.ndarray:
+        """1 where the face probability is at least ``threshold``: int (N,)."""
+        return (self.predict_proba(images) >= threshold).astype(np.int64)
+
+
+@dataclass
+class BaselineConfig:
+    image_size: int = 64
+    width: int = 1
+
+
+@register_model
+class BaselineClassifier(ScoresImages, GenerativeModel):
+    """The standard CNN: the DB-VAE encoder with a 1-logit head, trained with BCE.
+
+    Shapes: images (B, 3, S, S) in [0, 1] -> logits (B,).
+    """
+
+    config_class = BaselineConfig
+
+    def __init__(self, config: BaselineConfig | None = None) -> None:
+        super().__init__(config or BaselineConfig())
+        self.encoder = ConvEncoder(1, width=self.config.width, image_size=self.config.image_size)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(x)[:, 0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.logits(x)
+
+    def training_losses(self, batch, group="model"):
+        bce = F.binary_cross_entropy_with_logits(self.logits(batch["x"]), batch["y"].float())
+        return {"loss": bce, "classification": bce.detach()}

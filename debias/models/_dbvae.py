@@ -1,0 +1,127 @@
+"""DB-VAE: a face classifier whose encoder is also a VAE over faces (Amini et al., 2019)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+
+from debias.models._classifier import ScoresImages
+from generative import (
+    ConvDecoder, ConvEncoder, GenerativeModel, latent_loss, reconstruction_loss, register_model,
+    reparameterize,
+)
+
+
+def dbvae_loss(logits: torch.Tensor, y: torch.Tensor, vae: torch.Tensor) -> torch.Tensor:
+    """Per-sample DB-VAE loss: BCE(logit, y) + 1[y = 1] · vae.
+
+    Parameters
+    ----------
+    logits : float (B,)
+    y : (B,), 1 = face, 0 = non-face
+    vae : float (B,)
+        Per-sample VAE loss (kl_weight · latent + reconstruction); ignored where y = 0.
+
+    Returns
+    -------
+    torch.Tensor
+        float (B,); the training loss is its mean. The classification term applies to every
+        sample, the VAE term to faces only, and nothing is broadcast across the batch.
+    """
+    if not (logits.shape == y.shape == vae.shape) or logits.ndim != 1:
+        raise ValueError(f"logits, y and vae must all be (B,), got {tuple(logits.shape)}, "
+                         f"{tuple(y.shape)}, {tuple(vae.shape)}")
+    y = y.to(logits.dtype)
+    bce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+    return bce + torch.where(y > 0.5, vae, torch.zeros_like(vae))
+
+
+@dataclass
+class DBVAEConfig:
+    image_size: int = 64
+    width: int = 1
+    latent_dim: int = 100
+    kl_weight: float = 0.0005
+    reconstruction: Literal["l1", "l2"] = "l1"
+
+
+@register_model
+class DBVAE(ScoresImages, GenerativeModel):
+    """Debiasing VAE: encoder output = [logit, μ (latent_dim), log σ² (latent_dim)].
+
+    Faces are reconstructed from z = μ + exp(½ log σ²)·ε; non-faces are only classified, so
+    the latent space models faces, and its density tells which faces are rare.
+
+    Shapes: images (B, 3, S, S) in [0, 1]; logits (B,); μ, log σ² (B, latent_dim).
+    """
+
+    config_class = DBVAEConfig
+
+    def __init__(self, config: DBVAEConfig | None = None) -> None:
+        super().__init__(config or DBVAEConfig())
+        c = self.config
+        self.encoder = ConvEncoder(1 + 2 * c.latent_dim, width=c.width, image_size=c.image_size)
+        self.decoder = ConvDecoder(c.latent_dim, width=c.width, image_size=c.image_size)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logit (B,), μ (B, D) and log σ² (B, D)."""
+        out = self.encoder(x)
+        d = self.config.latent_dim
+        return out[:, 0], out[:, 1:1 + d], out[:, 1 + d:]
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encode(x)[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.logits(x)
+
+    @staticmethod
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor,
+                       generator: torch.Generator | None = None) -> torch.Tensor:
+        """z = μ + exp(½ log σ²)·ε: the same log σ² the latent loss reads."""
+        return reparameterize(mu, logvar, generator)
+
+    @torch.no_grad()
+    def latent_means(self, images: torch.Tensor, *, batch_size: int = 512) -> torch.Tensor:
+        """μ of every image, in eval mode; the previous train/eval mode is restored.
+
+        Parameters
+        ----------
+        images : uint8 tensor (N, 3, S, S)
+
+        Returns
+        -------
+        torch.Tensor
+            float (N, latent_dim), on the CPU.
+        """
+        was_training = self.training
+        self.eval()
+        device = next(self.parameters()).device
+        try:
+            out = [self.encode(chunk.to(device).float().div_(255.0))[1].float().cpu()
+                   for chunk in images.split(batch_size)]
+        finally:
+            self.train(was_training)
+        return torch.cat(out) if out else torch.zeros(0, self.config.latent_dim)
+
+    def training_losses(self, batch, group="model"):
+        x, y = batch["x"], batch["y"]
+        logits, mu, logvar = self.encode(x)
+        faces = y > 0.5
+        vae = torch.zeros_like(logits)
+        if faces.any():
+            # Only faces are decoded: their VAE term is the only one the loss keeps.
+            mu_f, logvar_f = mu[faces], logvar[faces]
+            x_hat = self.decoder(self.reparameterize(mu_f, logvar_f))
+            latent = latent_loss(mu_f, logvar_f)
+            recon = reconstruction_loss(x[faces], x_hat, kind=self.config.reconstruction)
+            vae = vae.masked_scatter(faces, self.config.kl_weight * latent + recon)
+        else:
+            latent = recon = logits.new_zeros(1)
+        per_sample = dbvae_loss(logits, y, vae)
+        bce = F.binary_cross_entropy_with_logits(logits.detach(), y.to(logits.dtype))
+        return {"loss": per_sample.mean(), "classification": bce,
+                "reconstruction": recon.mean().detach(), "latent": latent.mean().detach()}

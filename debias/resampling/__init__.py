@@ -1,0 +1,7 @@
+"""Adaptive resampling (DB-VAE): draw rare faces, by their latent density, more often."""
+
+from debias.resampling._batches import BalancedBatches, groups_of
+from debias.resampling._weights import effective_sample_size, resampling_weights, weight_summary
+
+__all__ = ["BalancedBatches", "effective_sample_size", "groups_of", "resampling_weights",
+           "weight_summary"]

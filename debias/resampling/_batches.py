@@ -1,0 +1,98 @@
+"""Balanced training batches: half faces (uniform or adaptively resampled), half non-faces."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pandas as pd
+import torch
+
+from debias.resampling._weights import Combine, resampling_weights, weight_summary
+
+
+class BalancedBatches:
+    """The batch source of the baseline and of DB-VAE (a ``generative`` BatchSource).
+
+    Every batch holds ``batch_size // 2`` faces, drawn without replacement with the current
+    weights (uniform, or adaptive), and the rest non-faces drawn uniformly. With
+    ``adaptive=True`` the weights are recomputed at the start of each epoch from the latent
+    means of every training face (``model.latent_means``, in eval mode; the model is back in
+    train mode before the first batch), and a summary of them is appended to ``log_``.
+
+    Parameters
+    ----------
+    images : uint8 tensor (N, 3, S, S)
+    labels : int tensor (N,), 1 = face
+    groups : pandas.Series (N,), optional
+        Subgroup of each image (e.g. "dark|female"), to report the mean weight per group.
+    batch_size : int
+        At least 2.
+    steps_per_epoch : int, optional
+        Default: enough batches to draw as many faces as there are.
+    adaptive : bool
+        Resample faces by latent rarity (DB-VAE) rather than uniformly (baseline).
+    bins, alpha, combine, temperature :
+        Passed to :func:`resampling_weights`.
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, *, groups: pd.Series | None = None,
+                 batch_size: int = 64, steps_per_epoch: int | None = None, adaptive: bool = False,
+                 bins: int = 10, alpha: float = 0.001, combine: Combine = "max",
+                 temperature: float = 1.0) -> None:
+        labels = torch.as_tensor(labels)
+        self.faces = torch.nonzero(labels == 1).flatten()
+        self.nonfaces = torch.nonzero(labels == 0).flatten()
+        if len(self.faces) == 0 or len(self.nonfaces) == 0:
+            raise ValueError("training needs both faces (label 1) and non-faces (label 0)")
+        if batch_size < 2:
+            raise ValueError(f"batch_size must be at least 2, got {batch_size}")
+        self.images, self.labels = images, labels
+        self.half = min(batch_size // 2, len(self.faces))
+        self.n_neg = batch_size - batch_size // 2
+        self.steps = steps_per_epoch or max(1, len(self.faces) // self.half)
+        self.face_groups = None if groups is None else \
+            groups.iloc[self.faces.numpy()].reset_index(drop=True)
+        self.adaptive = adaptive
+        self.options = {"bins": bins, "alpha": alpha, "combine": combine,
+                        "temperature": temperature}
+        self.weights = torch.full((len(self.faces),), 1.0 / len(self.faces), dtype=torch.float64)
+        self.log_: list[dict] = []
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def update_weights(self, model: torch.nn.Module) -> tuple[torch.Tensor, float]:
+        """Recompute the face weights from ``model.latent_means``: the weights (F,) and seconds."""
+        start = time.perf_counter()
+        mu = model.latent_means(self.images[self.faces])
+        self.weights = resampling_weights(mu, **self.options)
+        return self.weights, time.perf_counter() - start
+
+    def epoch(self, epoch: int, generator: torch.Generator, model: torch.nn.Module | None = None
+              ) -> Iterator[dict[str, torch.Tensor]]:
+        record: dict = {"epoch": epoch}
+        if self.adaptive:
+            _, seconds = self.update_weights(model)
+            record["seconds"] = round(seconds, 3)
+        record.update(weight_summary(self.weights, self.face_groups))
+        self.log_.append(record)
+        probabilities = self.weights.float()
+        # Without replacement within a batch (as the lab), unless the weights sit on too few faces.
+        replace = int((probabilities > 0).sum()) < self.half
+        for _ in range(self.steps):
+            faces = self.faces[torch.multinomial(probabilities, self.half, replacement=replace,
+                                                 generator=generator)]
+            others = self.nonfaces[torch.randint(len(self.nonfaces), (self.n_neg,),
+                                                 generator=generator)]
+            index = torch.cat([faces, others])
+            yield {"x": self.images[index], "y": self.labels[index]}
+
+
+def groups_of(meta: pd.DataFrame, attributes: list[str]) -> pd.Series | None:
+    """One "value|value" label per row from ``attributes`` (None when there are none)."""
+    if not attributes:
+        return None
+    return meta[attributes].astype(str).agg("|".join, axis=1).reset_index(drop=True)
+
+
