@@ -28,7 +28,10 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(DEBIAS) synth out/demo-data --overwrite
 	$(DEBIAS) inspect out/demo-data
+	$(DEBIAS) train out/demo-data --model dbvae --epochs 5 --out out/demo-dbvae --overwrite
+	$(DEBIAS) predict out/demo-dbvae/model.pt out/demo-data/images/test --out out/demo-dbvae/test-predictions.csv
 	@echo "demo dataset: $(CURDIR)/out/demo-data (labels.csv + images/)"
+	@echo "demo DB-VAE:  $(CURDIR)/out/demo-dbvae (model.pt, training_log.csv, resampling.csv, test-predictions.csv)"
 
 # pytest exits 5 when it collects no test; that fails this target like any non-zero exit.
 test: install
@@ -37,6 +40,8 @@ test: install
 bench: install
 	$(PY) benchmarks/load_time.py
 	$(PY) benchmarks/synth_gap.py
+	$(PY) benchmarks/generative_models.py
+	$(PY) benchmarks/debiasing.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -1,0 +1,225 @@
+"""Everything an audit says about one set of predictions: per-group metrics with CIs,
+disparities with CIs, tolerance verdicts, and threshold sweeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
+
+from debias.metrics._bootstrap import (
+    confusion_strata, group_counts, interval, rates, resample_counts,
+)
+from debias.metrics._disparity import (
+    accuracy_mean_variance, parity_differences, spread, worst_group,
+)
+from debias.metrics._groups import SEPARATOR, group_labels, slice_name, slices
+from debias.metrics._per_group import METRICS, per_group_table
+from debias.metrics._sweep import threshold_sweep
+
+
+@dataclass
+class AuditConfig:
+    """How predictions are judged.
+
+    Attributes
+    ----------
+    threshold : float
+        Score at or above which a prediction is positive.
+    max_order : int
+        Intersections of up to this many attributes.
+    min_count : int
+        Smallest denominator for which a metric is shown (see ``per_group_table``).
+    n_boot : int
+        Bootstrap resamples (0: no CIs).
+    level : float
+        Confidence level of the intervals.
+    seed : int
+        Seeds the bootstrap.
+    reference : dict
+        Slice name -> reference group; default per slice: its largest group.
+    tolerance : (float, float)
+        A group passes a metric when low <= group / reference <= high.
+    """
+
+    threshold: float = 0.5
+    max_order: int = 2
+    min_count: int = 30
+    n_boot: int = 1000
+    level: float = 0.95
+    seed: int = 0
+    reference: dict[str, str] = field(default_factory=dict)
+    tolerance: tuple[float, float] = (0.8, 1.25)
+
+
+@dataclass
+class AuditMetrics:
+    """Tables of an audit (all plain DataFrames, written as CSV and JSON).
+
+    per_group : slice, group, counts, each metric with ``_low``/``_high`` CI and ``_status``
+    disparities : slice, metric, measure, value, low, high, detail
+    verdicts : slice, group, metric, ratio (to the reference) with CI, verdict
+    sweep : slice, group, threshold, tpr, fpr
+    """
+
+    config: AuditConfig
+    per_group: pd.DataFrame
+    disparities: pd.DataFrame
+    verdicts: pd.DataFrame
+    sweep: pd.DataFrame
+
+    def rule(self) -> str:
+        low, high = self.config.tolerance
+        return (f"a group passes a metric when {low:g} <= group value / reference value <= "
+                f"{high:g}; evidence uses the {100 * self.config.level:g}% bootstrap CI")
+
+
+def _verdict(ratio: float, low: float, high: float, band: tuple[float, float]) -> str:
+    if np.isnan(ratio):
+        return "no ratio (value withheld or reference is 0)"
+    inside = band[0] <= ratio <= band[1]
+    if np.isnan(low):
+        return "within tolerance (no CI)" if inside else "outside tolerance (no CI)"
+    ci_inside = band[0] <= low and high <= band[1]
+    ci_outside = high < band[0] or low > band[1]
+    if inside:
+        return "within tolerance" if ci_inside else "within tolerance, but the CI reaches " \
+            "outside the band: inconclusive"
+    return "outside tolerance: clear evidence of a disparity" if ci_outside else \
+        "outside tolerance, but the CI reaches into the band: weak evidence"
+
+
+def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig | None = None
+                      ) -> AuditMetrics:
+    """Audit binary predictions by subgroup.
+
+    Parameters
+    ----------
+    y_true : int array (N,), 0/1
+    scores : float array (N,), higher = more likely positive
+    attrs : DataFrame (N rows), one column per attribute (values become strings)
+    config : AuditConfig
+
+    Returns
+    -------
+    AuditMetrics
+    """
+    config = config or AuditConfig()
+    y_true = np.asarray(y_true).astype(np.int64)
+    scores = np.asarray(scores, dtype=np.float64)
+    if not (len(y_true) == len(scores) == len(attrs)):
+        raise ValueError(f"{len(y_true)} labels, {len(scores)} scores, {len(attrs)} rows")
+    attrs = attrs.reset_index(drop=True).astype(str)
+    y_pred = (scores >= config.threshold).astype(np.int64)
+    table = per_group_table(y_true, y_pred, attrs, max_order=config.max_order,
+                            min_count=config.min_count)
+    strata, counts = confusion_strata(y_true, y_pred, attrs)
+    boot = resample_counts(counts, n_boot=config.n_boot, seed=config.seed) \
+        if config.n_boot > 0 else None
+
+    disparities, verdicts, ci_parts = [], [], []
+    for columns in [()] + slices(list(attrs.columns), max_order=config.max_order):
+        name = slice_name(columns) if columns else "overall"
+        rows = table[table["slice"] == name].reset_index(drop=True)
+        groups = rows["group"].tolist()
+        point = {m: rows[m].to_numpy(dtype=np.float64) for m in METRICS}
+        withheld = {m: rows[f"{m}_status"].to_numpy() != "ok" for m in METRICS}
+        samples = None
+        if boot is not None:
+            samples = rates(group_counts(boot, strata, columns, groups))
+            for m in METRICS:
+                samples[m][:, withheld[m]] = np.nan
+            ci = {f"{m}_{end}": v for m in METRICS
+                  for end, v in zip(("low", "high"), interval(samples[m], config.level))}
+            ci_parts.append(pd.DataFrame({"slice": name, "group": groups, **ci}))
+        if not columns:
+            continue
+        ref_name = config.reference.get(name) or rows.loc[rows["count"].idxmax(), "group"]
+        if ref_name not in groups:
+            raise ValueError(f"reference group {ref_name!r} is not a group of {name!r} "
+                             f"(groups: {', '.join(groups)})")
+        ref = groups.index(ref_name)
+        disparities += _slice_disparities(name, groups, ref, point, samples, config,
+                                          y_true, y_pred, attrs, columns)
+        verdicts += _slice_verdicts(name, groups, ref, point, samples, config)
+    per_group = table
+    if ci_parts:
+        per_group = table.merge(pd.concat(ci_parts, ignore_index=True), on=["slice", "group"])
+    ordered = ["slice", "group", "count", "positives", "negatives", "predicted_positives"]
+    for m in METRICS:
+        ordered += [m] + ([f"{m}_low", f"{m}_high"] if ci_parts else []) + [f"{m}_status"]
+    return AuditMetrics(config, per_group[ordered], pd.DataFrame(disparities),
+                        pd.DataFrame(verdicts),
+                        threshold_sweep(y_true, scores, attrs, max_order=config.max_order))
+
+
+def _ci(samples, level):
+    if samples is None:
+        return np.nan, np.nan
+    low, high = interval(np.asarray(samples), level)
+    return float(low), float(high)
+
+
+def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred, attrs, columns):
+    rows = []
+
+    def add(metric, measure, value, boot_values, detail=""):
+        low, high = _ci(boot_values, config.level)
+        rows.append({"slice": name, "metric": metric, "measure": measure,
+                     "value": float(value), "low": low, "high": high, "detail": detail})
+
+    for m in METRICS:
+        s_point = spread(point[m], ref)
+        s_boot = spread(samples[m], ref) if samples is not None else None
+        worst = worst_group(point[m], m)
+        worst_text = f"worst group: {groups[worst]}" if worst is not None else ""
+        add(m, "max-min difference", s_point["difference"],
+            None if s_boot is None else s_boot["difference"], worst_text)
+        add(m, "min/max ratio", s_point["ratio"], None if s_boot is None else s_boot["ratio"],
+            worst_text)
+    # fairlearn on the groups whose rates are defined (it would count a missing TPR as 0).
+    labels = group_labels(attrs, columns).to_numpy()
+    defined = [g for i, g in enumerate(groups)
+               if not np.isnan(point["tpr"][i]) and not np.isnan(point["fpr"][i])]
+    keep = np.isin(labels, defined)
+    dp = eo = np.nan
+    if len(defined) >= 2:
+        dp = demographic_parity_difference(y_true[keep], y_pred[keep],
+                                           sensitive_features=labels[keep])
+        eo = equalized_odds_difference(y_true[keep], y_pred[keep], sensitive_features=labels[keep])
+    dp_boot = eo_boot = None
+    if samples is not None:
+        sel = np.where(np.isin(groups, defined), samples["selection_rate"], np.nan)
+        tpr = np.where(np.isin(groups, defined), samples["tpr"], np.nan)
+        fpr = np.where(np.isin(groups, defined), samples["fpr"], np.nan)
+        dp_boot, eo_boot = parity_differences(tpr, fpr, sel)
+    detail = f"over {len(defined)} groups with defined TPR and FPR"
+    add("selection_rate", "demographic parity difference", dp, dp_boot, detail)
+    add("tpr,fpr", "equalized odds difference", eo, eo_boot, detail)
+    mean, var = accuracy_mean_variance(point["accuracy"])
+    boot_mean = boot_var = None
+    if samples is not None:
+        boot_mean, boot_var = accuracy_mean_variance(samples["accuracy"])
+    add("accuracy", "E[A] (mean group accuracy, %)", mean, boot_mean)
+    add("accuracy", "Var[A] (variance of group accuracy, %^2, ddof 1)", var, boot_var)
+    return rows
+
+
+def _slice_verdicts(name, groups, ref, point, samples, config):
+    rows = []
+    for m in METRICS:
+        ratio = spread(point[m], ref)["to_reference_ratio"]
+        boot = spread(samples[m], ref)["to_reference_ratio"] if samples is not None else None
+        for i, group in enumerate(groups):
+            low, high = _ci(None if boot is None else boot[:, i], config.level)
+            verdict = "reference group" if i == ref else _verdict(ratio[i], low, high,
+                                                                   config.tolerance)
+            if np.isnan(point[m][i]):
+                verdict = "insufficient data"
+            rows.append({"slice": name, "group": group, "metric": m, "reference": groups[ref],
+                         "ratio": float(ratio[i]), "low": low, "high": high, "verdict": verdict})
+    return rows
+
+

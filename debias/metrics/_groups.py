@@ -1,0 +1,27 @@
+"""Which subgroups an audit looks at: every attribute, and intersections up to an order."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pandas as pd
+
+SEPARATOR = " & "
+
+
+def slices(attributes: list[str], *, max_order: int = 2) -> list[tuple[str, ...]]:
+    """Every attribute alone, then every combination of 2 .. ``max_order`` attributes."""
+    if max_order < 1:
+        raise ValueError(f"max_order must be at least 1, got {max_order}")
+    return [combo for order in range(1, min(max_order, len(attributes)) + 1)
+            for combo in combinations(attributes, order)]
+
+
+def slice_name(columns: tuple[str, ...]) -> str:
+    return SEPARATOR.join(columns)
+
+
+def group_labels(attrs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """One label per row: the row's values of ``columns`` joined by " & " (strings)."""
+    frame = attrs[list(columns)].astype(str)
+    return frame.iloc[:, 0] if len(columns) == 1 else frame.agg(SEPARATOR.join, axis=1)

@@ -1,0 +1,93 @@
+"""Per-group performance from fairlearn's MetricFrame, with "insufficient data" flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import (
+    MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate,
+)
+from sklearn.metrics import accuracy_score, precision_score
+
+from debias.metrics._groups import group_labels, slice_name, slices
+
+METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate")
+# What each metric's denominator counts: a group needs min_count of those for a number.
+DENOMINATOR = {"accuracy": "count", "selection_rate": "count", "tpr": "positives",
+               "fpr": "negatives", "precision": "predicted_positives"}
+
+
+def _positives(y_true, y_pred):
+    return int(np.sum(y_true))
+
+
+def _negatives(y_true, y_pred):
+    return int(np.sum(1 - np.asarray(y_true)))
+
+
+def _predicted_positives(y_true, y_pred):
+    return int(np.sum(y_pred))
+
+
+def _precision(y_true, y_pred):
+    return precision_score(y_true, y_pred, zero_division=np.nan)
+
+
+FAIRLEARN_METRICS = {
+    "count": count, "positives": _positives, "negatives": _negatives,
+    "predicted_positives": _predicted_positives, "accuracy": accuracy_score,
+    "tpr": true_positive_rate, "fpr": false_positive_rate, "precision": _precision,
+    "selection_rate": selection_rate,
+}
+
+
+def status(denominator: int, min_count: int, what: str) -> str:
+    """"ok", or why a value is withheld ("no positives", "insufficient data: 12 positives < 30")."""
+    if denominator == 0:
+        return f"undefined: no {what}"
+    if denominator < min_count:
+        return f"insufficient data: {denominator} {what} < {min_count}"
+    return "ok"
+
+
+def per_group_table(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame, *,
+                    max_order: int = 2, min_count: int = 30) -> pd.DataFrame:
+    """Per-group metrics for every slice (attribute or intersection) of ``attrs``.
+
+    Parameters
+    ----------
+    y_true, y_pred : int arrays (N,), 0/1
+    attrs : DataFrame (N rows), one string column per attribute
+    max_order : int
+        Largest number of attributes intersected.
+    min_count : int
+        A metric is withheld (value NaN, ``<metric>_status`` says why) when its denominator —
+        samples, positives (TPR), negatives (FPR), predicted positives (precision) — is below
+        this; a zero denominator is always withheld.
+
+    Returns
+    -------
+    DataFrame
+        One row per (slice, group), plus an "overall" row: ``slice, group, count, positives,
+        negatives, predicted_positives``, each metric of :data:`METRICS`, and its status.
+    """
+    y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    attrs = attrs.reset_index(drop=True)
+    overall = pd.Series("all", index=attrs.index)
+    frames = []
+    for columns, labels in [(("overall",), overall)] + [
+            (c, group_labels(attrs, c)) for c in slices(list(attrs.columns), max_order=max_order)]:
+        frame = MetricFrame(metrics=FAIRLEARN_METRICS, y_true=y_true, y_pred=y_pred,
+                            sensitive_features=pd.Series(labels.to_numpy(), name="group")
+                            ).by_group.reset_index()
+        frame.insert(0, "slice", slice_name(columns))
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    for column in ("count", "positives", "negatives", "predicted_positives"):
+        table[column] = table[column].astype(int)
+    for metric in METRICS:
+        what = DENOMINATOR[metric].replace("count", "samples").replace("_", " ")
+        table[f"{metric}_status"] = [status(int(n), min_count, what)
+                                     for n in table[DENOMINATOR[metric]]]
+        table.loc[table[f"{metric}_status"] != "ok", metric] = np.nan
+    return table
