@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pandas as pd
 import torch
 
-from debias.resampling._weights import Combine, resampling_weights, weight_summary
+from debias.resampling._histogram import Combine
+from debias.resampling._weights import resampling_weights, weight_summary
 
 
 class BalancedBatches:

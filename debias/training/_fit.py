@@ -10,7 +10,7 @@ import torch
 from debias.data import ImageDataset
 from debias.models import DBVAE, BaselineClassifier, BaselineConfig, DBVAEConfig
 from debias.resampling import BalancedBatches, groups_of
-from debias.resampling._weights import Combine
+from debias.resampling._histogram import Combine
 from generative import TrainerConfig, train
 
 ModelKind = Literal["baseline", "dbvae"]
