@@ -1,0 +1,79 @@
+"""Reading an external model's predictions (path, score) and matching them to a dataset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from debias.data import ImageDataset
+from debias.data._manifest import read_csv
+from debias.errors import DataError
+
+
+def _normalise(path: str, root: Path) -> str:
+    """A path as the dataset's meta writes it: relative to the root, forward slashes."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = Path(os.path.realpath(p)).relative_to(os.path.realpath(root))
+        except ValueError:
+            return str(path)
+    return p.as_posix().removeprefix("./")
+
+
+def read_predictions(csv_path: str | Path, data: ImageDataset, *, threshold: float | None
+                     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Rows of ``data`` that were scored, their scores, and notes for the user.
+
+    The CSV needs ``path`` and ``score`` (or ``prediction`` 0/1 when there are no scores);
+    paths are relative to the dataset folder (or absolute inside it).
+
+    Returns
+    -------
+    index : int (M,), rows of ``data``
+    scores : float (M,)
+    notes : list of str
+
+    Raises
+    ------
+    DataError
+        A missing column, a non-numeric score (with its line number), a path listed twice or
+        not in the dataset (with its line number), or scores outside [0, 1] without an
+        explicit threshold.
+    """
+    frame, _ = read_csv(Path(csv_path))
+    columns = {c.strip().lower(): c for c in frame.columns}
+    if "path" not in columns:
+        raise DataError(f"{csv_path}: no 'path' column (columns: {', '.join(frame.columns)})")
+    score_column = columns.get("score") or columns.get("prediction")
+    if score_column is None:
+        raise DataError(f"{csv_path}: needs a 'score' column (or 'prediction' with 0/1)")
+    scores = pd.to_numeric(frame[score_column], errors="coerce")
+    bad = np.flatnonzero(scores.isna().to_numpy())
+    if len(bad):
+        raise DataError(f"{csv_path} line {bad[0] + 2}: {score_column} "
+                        f"{frame[score_column].iloc[bad[0]]!r} is not a number")
+    if threshold is None and not scores.between(0, 1).all():
+        raise DataError(f"{csv_path}: scores outside [0, 1] (min {scores.min():g}, max "
+                        f"{scores.max():g}); pass --threshold for this score scale")
+    paths = frame[columns["path"]].astype(str).map(lambda p: _normalise(p, data.root))
+    duplicated = np.flatnonzero(paths.duplicated().to_numpy())
+    if len(duplicated):
+        raise DataError(f"{csv_path} line {duplicated[0] + 2}: {paths.iloc[duplicated[0]]!r} "
+                        "is listed twice")
+    position = pd.Series(np.arange(len(data)), index=data.meta["path"].astype(str))
+    known = paths.isin(position.index).to_numpy()
+    if not known.all():
+        first = np.flatnonzero(~known)[0]
+        raise DataError(f"{csv_path} line {first + 2}: {paths.iloc[first]!r} is not an image of "
+                        f"the dataset ({(~known).sum()} such rows; paths are relative to "
+                        f"{data.root})")
+    notes = []
+    unscored = len(data) - len(paths)
+    if unscored:
+        notes.append(f"{unscored:,} of the dataset's {len(data):,} images have no prediction "
+                     "and are left out of the audit")
+    return position[paths].to_numpy(), scores.to_numpy(dtype=np.float64), notes
