@@ -48,11 +48,11 @@ class LatentAnalysis:
 
     def rarest(self, k: int = 16) -> np.ndarray:
         """Row indices (in the analysed set) of the k rarest faces, rarest first."""
-        return self.faces.sort_values("rarity", ascending=False)["index"].to_numpy()[:k]
+        return self.faces.sort_values("rarity", ascending=False)["index"].to_numpy()[:k].copy()
 
     def most_typical(self, k: int = 16) -> np.ndarray:
         """Row indices of the k most typical faces, most typical first."""
-        return self.faces.sort_values("rarity")["index"].to_numpy()[:k]
+        return self.faces.sort_values("rarity")["index"].to_numpy()[:k].copy()
 
 
 def _effect_sizes(mu: np.ndarray, member: np.ndarray) -> np.ndarray:

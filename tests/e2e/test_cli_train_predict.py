@@ -90,3 +90,25 @@ def test_predict_errors_exit_2(trained, tiny, tmp_path):
     (tmp_path / "junk" / "a.png").write_bytes(b"nope")
     assert_one_line_error(run_cli("predict", out / "model.pt", tmp_path / "junk"), 2,
                           "none of the 1 files is a readable image")
+
+
+def test_latent_analysis_of_the_trained_dbvae(trained, tiny, tmp_path):
+    out, _ = trained
+    result = run_cli("latent", out / "model.pt", tiny, "--image-size", 32, "--out", tmp_path,
+                     "--k", 8)
+    assert result.returncode == 0, result.stderr
+    assert "rarity finds skin_tone=dark: ROC AUC" in result.stdout
+    faces = pd.read_csv(tmp_path / "tables" / "latent_faces.csv")
+    assert len(faces) == 16 and faces.rarity.max() == 1.0 and faces.path.str.startswith("images/test/").all()
+    deciles = pd.read_csv(tmp_path / "tables" / "latent_decile_errors.csv")
+    assert deciles[deciles.attribute == "all"]["count"].sum() == 16
+    assert (tmp_path / "rarest.png").exists() and (tmp_path / "most_typical.png").exists()
+    assert len(list((tmp_path / "traversals").glob("*.png"))) == 4  # 2 attributes x 2 values
+
+
+def test_latent_needs_a_dbvae(tiny, tmp_path):
+    args = ("train", tiny, "--image-size", 32, "--model", "baseline", "--out", tmp_path,
+            "--epochs", 1, "--batch-size", 16)
+    assert run_cli(*args).returncode == 0
+    assert_one_line_error(run_cli("latent", tmp_path / "model.pt", tiny), 2,
+                          "latent analysis needs a DB-VAE")

@@ -1,0 +1,71 @@
+"""``debias latent``: what a trained DB-VAE's latent space says about a dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from debias._atomic import write_csv
+from debias._cli_options import dataset_options
+from debias.errors import DataError
+
+
+@click.command("latent")
+@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dataset", type=click.Path(path_type=str))
+@dataset_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="out/latent",
+              show_default=True, help="Folder for the tables and image grids.")
+@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
+              help="Whose faces to analyse (the histograms are always fitted on train faces).")
+@click.option("--combine", type=click.Choice(["product", "max"]), default="product",
+              show_default=True, help="Density of the paper (product) or the lab's weight (max).")
+@click.option("--k", type=click.IntRange(1, 256), default=32, show_default=True,
+              help="Images in the rarest / most typical galleries.")
+def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
+    """Rarity of each face in a DB-VAE's latent space, by subgroup, against its errors."""
+    from generative import save_grid
+
+    from debias.data import load_dataset
+    from debias.latent import analyse_latent, traversal
+    from debias.training import load_classifier
+
+    model = load_classifier(checkpoint)
+    if type(model).__name__ != "DBVAE":
+        raise DataError(f"{checkpoint} holds a {type(model).__name__}; latent analysis needs a "
+                        "DB-VAE (debias train --model dbvae)")
+    data = load_dataset(dataset, **{**dataset_kwargs, "image_size": model.config.image_size})
+    train, test = data.split()
+    chosen = test if split == "test" else train
+    faces = (chosen.labels == 1).numpy()
+    if faces.sum() < 10:
+        raise DataError(f"the {split} split has {int(faces.sum())} faces; need at least 10")
+    images = chosen.images[faces]
+    mu = model.latent_means(images).numpy()
+    reference = model.latent_means(train.images[(train.labels == 1).numpy()]).numpy()
+    errors = model.predict(images) == 0
+    result = analyse_latent(mu, chosen.meta.loc[faces, chosen.attributes], reference_mu=reference,
+                            errors=errors, combine=combine)
+    paths = chosen.meta.loc[faces, "path"].to_numpy()
+    table = result.faces.assign(path=paths[result.faces["index"]])
+    for name, frame in (("faces", table), ("by_group", result.by_group),
+                        ("decile_errors", result.decile_errors), ("rarity_auc", result.rarity_auc),
+                        ("dims", result.dims)):
+        write_csv(frame, out / "tables" / f"latent_{name}.csv")
+    save_grid(images[result.rarest(k)], out / "rarest.png")
+    save_grid(images[result.most_typical(k)], out / "most_typical.png")
+    top = result.dims[result.dims["rank"] == 1]
+    for row in top.itertuples():
+        safe = "".join(c if c.isalnum() else "_" for c in f"{row.attribute}_{row.group}")
+        save_grid(traversal(model, mu, row.dim), out / "traversals" / f"{safe}_dim{row.dim}.png",
+                  nrow=7)
+    click.echo(f"{len(mu):,} {split} faces; rarity = inverse rank of the latent {combine} "
+               "density fitted on the training faces")
+    for row in result.rarity_auc.itertuples():
+        click.echo(f"  rarity finds {row.attribute}={row.group}: ROC AUC {row.auc:.3f}")
+    overall = result.decile_errors[result.decile_errors["attribute"] == "all"]
+    click.echo("  error rate by rarity decile (1 typical .. 10 rarest): "
+               + " ".join(f"{v:.3f}" for v in overall["error_rate"]))
+    click.echo(f"tables: {out / 'tables'}\ngalleries: {out / 'rarest.png'}, "
+               f"{out / 'most_typical.png'}\ntraversals: {out / 'traversals'}")
