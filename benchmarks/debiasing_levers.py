@@ -30,6 +30,8 @@ CONFIGS = {
     "bins 5": {"bins": 5},
     "product, temperature 0.05": {"combine": "product", "temperature": 0.05},
     "20 epochs": {"epochs": 20},
+    "baseline, faces balanced by skin_tone (oracle: uses labels)": {
+        "model": "baseline", "balance_by": ["skin_tone"]},
 }
 
 

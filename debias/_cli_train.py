@@ -67,12 +67,14 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
               "paper (product).")
 @click.option("--temperature", type=click.FloatRange(0, 1, min_open=True), default=1.0,
               show_default=True, help="Resampling: weights ** temperature (<1 tempers them).")
+@click.option("--balance-by", metavar="A,B", help="Baseline: draw faces so every group of these "
+              "attributes is equally likely (uses the labels DB-VAE does without).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
               show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace OUT/model.pt if it exists.")
 def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
-                  kl_weight, alpha, bins, combine, temperature, seed, device, overwrite):
+                  kl_weight, alpha, bins, combine, temperature, balance_by, seed, device, overwrite):
     """Train a face classifier (baseline or DB-VAE) on DATASET's training split."""
     from debias.data import load_dataset
     from debias.training import fit
@@ -80,7 +82,14 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
     checkpoint = out / "model.pt"
     if checkpoint.exists() and not overwrite:
         raise DataError(f"{checkpoint} exists; pass --overwrite to replace it")
+    balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
+    if balance and kind != "baseline":
+        raise DataError("--balance-by is for --model baseline (DB-VAE resamples by latent rarity)")
     data = load_dataset(dataset, **dataset_kwargs)
+    missing = [a for a in balance or [] if a not in data.attributes]
+    if missing:
+        raise DataError(f"--balance-by {missing[0]!r}: not an attribute of the dataset "
+                        f"(attributes: {', '.join(data.attributes) or 'none'})")
     train_set, test_set = data.split(seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     partial = out / ".model.pt.partial"
@@ -88,21 +97,22 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
                f"({int(train_set.labels.sum()):,} faces), {epochs} epochs", err=True)
     model = fit(train_set, model=kind, epochs=epochs, batch_size=batch_size, lr=lr,
                 latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha, bins=bins,
-                combine=combine, temperature=temperature, seed=seed, device=device,
+                combine=combine, temperature=temperature, balance_by=balance, seed=seed,
+                device=device,
                 checkpoint=str(partial), checkpoint_extra={
                     "dataset": str(Path(dataset).resolve()), "kind": kind,
                     "n_train": len(train_set)})
     import pandas as pd
 
     write_csv(pd.DataFrame(model.history_), out / "training_log.csv")
-    if kind == "dbvae":
+    if kind == "dbvae" or balance:
         write_csv(_resampling_frame(model.resampling_), out / "resampling.csv")
     os.replace(partial, checkpoint)  # the previous model.pt stays until training succeeded
     steps = len(model.history_)
     last = pd.DataFrame(model.history_).tail(max(1, steps // epochs)).mean(numeric_only=True)
     click.echo(f"done: {steps} steps in {model.train_seconds_:.0f} s; last-epoch mean loss "
                f"{last['loss']:.4f} (classification {last['classification']:.4f})")
-    if kind == "dbvae":
+    if kind == "dbvae" or balance:
         final = model.resampling_[-1]
         weights = ", ".join(f"{g} {w:.2f}" for g, w in final.get("group_weight", {}).items())
         click.echo(f"resampling, last epoch: effective sample size {final['ess']:.0f} "

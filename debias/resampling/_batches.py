@@ -33,6 +33,10 @@ class BalancedBatches:
         Default: enough batches to draw as many faces as there are.
     adaptive : bool
         Resample faces by latent rarity (DB-VAE) rather than uniformly (baseline).
+    balance_groups : pandas.Series (N,), optional
+        Instead, draw faces so that each value of this series is equally likely (weights
+        1 / group size): the label-using reweighting that latent resampling tries to approach
+        without labels. Not combinable with ``adaptive``.
     bins, alpha, combine, temperature :
         Passed to :func:`resampling_weights`.
     """
@@ -40,7 +44,7 @@ class BalancedBatches:
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, *, groups: pd.Series | None = None,
                  batch_size: int = 64, steps_per_epoch: int | None = None, adaptive: bool = False,
                  bins: int = 10, alpha: float = 0.001, combine: Combine = "max",
-                 temperature: float = 1.0) -> None:
+                 temperature: float = 1.0, balance_groups: pd.Series | None = None) -> None:
         labels = torch.as_tensor(labels)
         self.faces = torch.nonzero(labels == 1).flatten()
         self.nonfaces = torch.nonzero(labels == 0).flatten()
@@ -58,6 +62,13 @@ class BalancedBatches:
         self.options = {"bins": bins, "alpha": alpha, "combine": combine,
                         "temperature": temperature}
         self.weights = torch.full((len(self.faces),), 1.0 / len(self.faces), dtype=torch.float64)
+        if balance_groups is not None:
+            if adaptive:
+                raise ValueError("balance_groups and adaptive resampling exclude each other")
+            face_groups = balance_groups.iloc[self.faces.numpy()].to_numpy()
+            sizes = pd.Series(face_groups).map(pd.Series(face_groups).value_counts()).to_numpy()
+            self.weights = torch.from_numpy(1.0 / sizes).double()
+            self.weights /= self.weights.sum()
         self.log_: list[dict] = []
 
     def __len__(self) -> int:

@@ -31,7 +31,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         batch_size: int = 64, lr: float = 1e-3, latent_dim: int = 100, kl_weight: float = 0.0005,
         width: int = 1, alpha: float = 0.001, bins: int = 10, combine: Combine = "max",
         temperature: float = 1.0, steps_per_epoch: int | None = None,
-        max_steps: int | None = None, attributes: list[str] | None = None, seed: int = 0,
+        max_steps: int | None = None, attributes: list[str] | None = None,
+        balance_by: list[str] | None = None, seed: int = 0,
         device: Literal["auto", "cpu", "cuda"] = "auto", checkpoint: str | None = None,
         checkpoint_extra: dict | None = None, progress: bool | None = None,
         ) -> BaselineClassifier | DBVAE:
@@ -57,6 +58,9 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         Stop after this many steps in total (a fixed budget across models).
     attributes : list of str, optional
         Columns whose groups the resampling summary reports (default: the dataset's).
+    balance_by : list of str, optional
+        Baseline only: draw faces so every group of these attribute columns is equally likely
+        (uses the labels DB-VAE does without; a reference point for what reweighting can do).
     seed : int
         Seeds the initial weights and every draw.
     device : {"auto", "cpu", "cuda"}
@@ -74,6 +78,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         epoch: effective sample size, mean weight per group), ``attributes_``,
         ``train_seconds_``.
     """
+    if balance_by and model != "baseline":
+        raise ValueError("balance_by is for the baseline; DB-VAE resamples by latent rarity")
     torch.manual_seed(seed)
     net = build_model(model, image_size=train_set.image_size, width=width,
                       latent_dim=latent_dim, kl_weight=kl_weight)
@@ -81,7 +87,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
     batches = BalancedBatches(
         train_set.images, train_set.labels, groups=groups_of(train_set.meta, attributes),
         batch_size=batch_size, steps_per_epoch=steps_per_epoch, adaptive=model == "dbvae",
-        bins=bins, alpha=alpha, combine=combine, temperature=temperature)
+        bins=bins, alpha=alpha, combine=combine, temperature=temperature,
+        balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None)
     # The log list is shared, so each checkpoint stores the epochs summarised so far.
     extra = {**(checkpoint_extra or {}), "attributes": list(attributes),
              "resampling": batches.log_}

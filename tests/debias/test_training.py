@@ -80,3 +80,12 @@ def test_same_seed_same_model(data):
     b = fit(data[0], model="dbvae", epochs=1, batch_size=32, latent_dim=4, seed=3, device="cpu",
             progress=False)
     np.testing.assert_array_equal(a.predict_proba(data[1].images), b.predict_proba(data[1].images))
+
+
+def test_balance_by_draws_each_group_equally(data):
+    model = fit(data[0], model="baseline", epochs=1, batch_size=32, seed=0, device="cpu",
+                balance_by=["tone"], progress=False)
+    weights = model.resampling_[0]["group_weight"]  # 24 dark, 216 light faces
+    assert weights["dark"] == pytest.approx(240 / 2 / 24) and weights["light"] == pytest.approx(240 / 2 / 216, abs=1e-4)
+    with pytest.raises(ValueError, match="balance_by is for the baseline"):
+        fit(data[0], model="dbvae", balance_by=["tone"], epochs=1)

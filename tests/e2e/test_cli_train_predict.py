@@ -112,3 +112,13 @@ def test_latent_needs_a_dbvae(tiny, tmp_path):
     assert run_cli(*args).returncode == 0
     assert_one_line_error(run_cli("latent", tmp_path / "model.pt", tiny), 2,
                           "latent analysis needs a DB-VAE")
+
+
+def test_balanced_baseline_reports_its_group_weights(tiny, tmp_path):
+    result = run_cli("train", tiny, "--image-size", 32, "--model", "baseline", "--out", tmp_path,
+                     "--epochs", 1, "--batch-size", 16, "--balance-by", "skin_tone")
+    assert result.returncode == 0, result.stderr
+    weights = pd.read_csv(tmp_path / "resampling.csv")  # 36 light, 12 dark training faces
+    assert weights["weight[dark|female]"].iloc[0] == pytest.approx(2.0, abs=0.01)
+    bad = run_cli("train", tiny, "--model", "dbvae", "--out", tmp_path / "b", "--balance-by", "gender")
+    assert_one_line_error(bad, 2, "--balance-by is for --model baseline")
