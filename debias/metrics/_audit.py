@@ -16,7 +16,7 @@ from debias.metrics._disparity import (
     accuracy_mean_variance, parity_differences, spread, worst_group,
 )
 from debias.metrics._groups import SEPARATOR, group_labels, slice_name, slices
-from debias.metrics._per_group import METRICS, per_group_table
+from debias.metrics._per_group import METRICS, compress, per_group_table
 from debias.metrics._sweep import threshold_sweep
 
 
@@ -186,9 +186,12 @@ def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred
     keep = np.isin(labels, defined)
     dp = eo = np.nan
     if len(defined) >= 2:
-        dp = demographic_parity_difference(y_true[keep], y_pred[keep],
-                                           sensitive_features=labels[keep])
-        eo = equalized_odds_difference(y_true[keep], y_pred[keep], sensitive_features=labels[keep])
+        distinct = compress(y_true[keep], y_pred[keep], labels[keep])
+        args = (distinct["y_true"].to_numpy(), distinct["y_pred"].to_numpy())
+        weighted = {"sensitive_features": distinct["group"].to_numpy(),
+                    "sample_weight": distinct["weight"].to_numpy()}
+        dp = demographic_parity_difference(*args, **weighted)
+        eo = equalized_odds_difference(*args, **weighted)
     dp_boot = eo_boot = None
     if samples is not None:
         sel = np.where(np.isin(groups, defined), samples["selection_rate"], np.nan)
