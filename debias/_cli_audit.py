@@ -1,4 +1,4 @@
-"""``debias audit``: judge a model's predictions on a dataset by subgroup."""
+"""``debias audit`` (the main job) and ``debias report`` (re-render without retraining)."""
 
 from __future__ import annotations
 
@@ -34,12 +34,20 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
 @click.command("audit")
 @click.argument("dataset", type=click.Path(path_type=str))
 @dataset_options
-@click.option("--predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="CSV with path,score (an external model's predictions).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="out/audit",
-              show_default=True, help="Folder for result.json and tables/*.csv.")
+              show_default=True, help="Folder for report.html, result.json, tables/, models/.")
+@click.option("--predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Audit an external model: CSV of path,score (no training).")
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Audit a `debias train` checkpoint (no training).")
+@click.option("--no-train-dbvae", is_flag=True, help="Train the baseline only.")
+@click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--batch-size", type=click.IntRange(2), default=64, show_default=True)
+@click.option("--latent-dim", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+              show_default=True)
 @click.option("--threshold", type=float, help="Score at or above which a prediction is "
-              "positive (default 0.5; required when scores are not in [0, 1]).")
+              "positive (default 0.5; required for external scores outside [0, 1]).")
 @click.option("--max-order", type=click.IntRange(1), default=2, show_default=True,
               help="Intersect up to this many attributes.")
 @click.option("--min-count", type=click.IntRange(1), default=30, show_default=True,
@@ -50,34 +58,66 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
               metavar="SLICE=GROUP", help="Reference group of a slice (default: its largest).")
 @click.option("--tolerance", default="0.8,1.25", show_default=True, callback=_tolerance,
               help="Band of group/reference ratios that passes.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--overwrite", is_flag=True, help="Replace an earlier result in OUT.")
-def audit_command(dataset, dataset_kwargs, predictions, out, threshold, max_order, min_count,
-                  n_boot, reference, tolerance, seed, overwrite):
-    """Audit a model's predictions on DATASET by subgroup, with bootstrap CIs.
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Split, training and bootstrap seed.")
+@click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
+def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
+                  batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
+                  reference, tolerance, seed, overwrite):
+    """Audit DATASET for subgroup bias and write OUT/report.html.
 
-    No training happens: give the predictions of any model as a CSV of path,score.
+    By default trains the baseline CNN and the DB-VAE on the training split and judges both on
+    the test split; --predictions or --model audit an existing model instead. An interrupted
+    run continues from OUT/models/ when started again.
     """
-    from debias.audit import audit_external
+    from debias.audit import AuditRun, clear_outputs, run_audit
     from debias.audit._summary import summary_lines
-    from debias.data import load_dataset
     from debias.metrics import AuditConfig
 
+    if predictions is not None and model_path is not None:
+        raise DataError("give --predictions or --model, not both")
     if (out / "result.json").exists() and not overwrite:
-        raise DataError(f"{out / 'result.json'} exists; pass --overwrite to replace it")
-    data = load_dataset(dataset, **dataset_kwargs)
+        raise DataError(f"{out / 'result.json'} exists; pass --overwrite to replace that audit, "
+                        "or `debias report` to re-render it")
+    if overwrite:
+        clear_outputs(out)
     config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
                          min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
                          tolerance=tolerance)
+    run = AuditRun(dataset=dataset, out=out, dataset_kwargs=dataset_kwargs,
+                   predictions=predictions, model=model_path, train_dbvae=not no_train_dbvae,
+                   epochs=epochs, batch_size=batch_size, latent_dim=latent_dim, seed=seed,
+                   device=device, metrics=config, explicit_threshold=threshold is not None)
     try:
-        result, metrics, notes = audit_external(data, predictions, out, config=config,
-                                                explicit_threshold=threshold is not None)
+        result = run_audit(run, log=lambda m: click.echo(m, err=True))
     except ValueError as err:  # e.g. an unknown reference group
         raise DataError(str(err)) from None
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"audited {result['dataset']['audited']:,} predictions "
-               f"(threshold {config.threshold:g}, {n_boot} bootstrap resamples)")
-    for line in summary_lines(metrics):
-        click.echo(line)
-    click.echo(f"result: {out / 'result.json'}\ntables: {out / 'tables'}")
+    metrics = result.pop("_metrics")
+    click.echo(f"audited {result['dataset']['audited']:,} images with "
+               f"{', '.join(metrics)} (threshold {config.threshold:g}, {n_boot} bootstrap "
+               "resamples)")
+    for name, m in metrics.items():
+        click.echo(f"{name}:")
+        for line in summary_lines(m):
+            click.echo(line)
+    helped = result["summary"]["dbvae_helped"]
+    if "comparison" in result:
+        click.echo("DB-VAE vs baseline: " + ("narrowed the recall gaps" if helped else
+                   "widened the recall gaps" if helped is False else
+                   "no clear change beyond the uncertainty"))
+    click.echo(f"report: {(out / 'report.html').resolve()}\nresult: {out / 'result.json'}")
+
+
+@click.command("report")
+@click.argument("result_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="report.html",
+              show_default=True)
+def report_command(result_json, out):
+    """Re-render a report from RESULT_JSON (no retraining)."""
+    from reports import ResultSchemaError, load_result, write_report
+
+    try:
+        write_report(load_result(result_json), out)
+    except ResultSchemaError as err:
+        raise DataError(str(err)) from None
+    click.echo(f"report: {out.resolve()}")

@@ -1,6 +1,8 @@
-"""Audits: judge a model's predictions by subgroup and write result.json + tables."""
+"""Audits: judge models' predictions by subgroup; write report.html, result.json, tables."""
 
-from debias.audit._external import audit_external
+from debias.audit._config import AuditRun
+from debias.audit._pipeline import clear_outputs, run_audit
 from debias.audit._result import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "audit_external"]
+
+__all__ = ["SCHEMA_VERSION", "AuditRun", "clear_outputs", "run_audit"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Literal
 
 import torch
@@ -11,7 +12,7 @@ from debias.data import ImageDataset
 from debias.models import DBVAE, BaselineClassifier, BaselineConfig, DBVAEConfig
 from debias.resampling import BalancedBatches, groups_of
 from debias.resampling._histogram import Combine
-from generative import TrainerConfig, train
+from generative import TrainerConfig, load_checkpoint, train
 
 ModelKind = Literal["baseline", "dbvae"]
 
@@ -34,8 +35,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         max_steps: int | None = None, attributes: list[str] | None = None,
         balance_by: list[str] | None = None, seed: int = 0,
         device: Literal["auto", "cpu", "cuda"] = "auto", checkpoint: str | None = None,
-        checkpoint_extra: dict | None = None, progress: bool | None = None,
-        ) -> BaselineClassifier | DBVAE:
+        checkpoint_extra: dict | None = None, resume: bool = False,
+        progress: bool | None = None) -> BaselineClassifier | DBVAE:
     """Train a face classifier on ``train_set`` and return it (in eval mode, on the CPU).
 
     Both models see the same batches: half faces, half non-faces. The baseline draws faces
@@ -68,6 +69,9 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         Written every epoch and at the end (format of ``generative`` checkpoints).
     checkpoint_extra : dict, optional
         Stored in the checkpoint beside the history and resampling log.
+    resume : bool
+        Continue from ``checkpoint`` when it exists (its epochs are not trained again; its
+        resampling log is kept). A finished checkpoint is returned as it is.
     progress : bool, optional
         Progress bar (default: when stderr is a terminal).
 
@@ -89,11 +93,14 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         batch_size=batch_size, steps_per_epoch=steps_per_epoch, adaptive=model == "dbvae",
         bins=bins, alpha=alpha, combine=combine, temperature=temperature,
         balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None)
+    if resume and checkpoint and Path(checkpoint).exists():
+        batches.log_.extend(load_checkpoint(checkpoint)["extra"].get("resampling", []))
     # The log list is shared, so each checkpoint stores the epochs summarised so far.
     extra = {**(checkpoint_extra or {}), "attributes": list(attributes),
              "resampling": batches.log_}
     config = TrainerConfig(epochs=epochs, lr=lr, device=device, seed=seed, checkpoint=checkpoint,
-                           max_steps=max_steps, progress=progress, checkpoint_extra=extra)
+                           max_steps=max_steps, progress=progress, checkpoint_extra=extra,
+                           resume=resume)
     start = time.perf_counter()
     result = train(net, batches, config)
     net = result.model.cpu().eval()

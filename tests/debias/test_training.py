@@ -89,3 +89,18 @@ def test_balance_by_draws_each_group_equally(data):
     assert weights["dark"] == pytest.approx(240 / 2 / 24) and weights["light"] == pytest.approx(240 / 2 / 216, abs=1e-4)
     with pytest.raises(ValueError, match="balance_by is for the baseline"):
         fit(data[0], model="dbvae", balance_by=["tone"], epochs=1)
+
+
+def test_resume_continues_and_keeps_the_resampling_log(data, tmp_path):
+    ckpt = str(tmp_path / "m.pt")
+    kwargs = dict(model="dbvae", batch_size=32, latent_dim=4, seed=1, device="cpu",
+                  progress=False, checkpoint=ckpt)
+    fit(data[0], epochs=1, **kwargs)
+    resumed = fit(data[0], epochs=2, resume=True, **kwargs)
+    straight = fit(data[0], epochs=2, **{**kwargs, "checkpoint": str(tmp_path / "s.pt")})
+    assert [r["epoch"] for r in resumed.resampling_] == [0, 1]
+    assert len(resumed.history_) == len(straight.history_)
+    np.testing.assert_allclose(resumed.predict_proba(data[1].images),
+                               straight.predict_proba(data[1].images), rtol=1e-4, atol=1e-5)
+    again = fit(data[0], epochs=2, resume=True, **kwargs)  # finished: nothing more to train
+    assert len(again.history_) == len(resumed.history_)

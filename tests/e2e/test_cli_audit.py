@@ -38,7 +38,7 @@ def test_audit_numbers_match_a_direct_count(dataset, tmp_path):
     result = run_cli("audit", dataset, "--predictions", preds, "--out", out, "--min-count", "5",
                      "--n-boot", "200")
     assert result.returncode == 0, result.stderr
-    assert "audited 60 predictions" in result.stdout and "worst tpr dark 0.500" in result.stdout
+    assert "audited 60 images with external" in result.stdout and "worst tpr dark 0.500" in result.stdout
     data = json.loads((out / "result.json").read_text())
     assert data["schema_version"] == 1 and data["dataset"]["audited"] == 60
     rows = {(r["slice"], r["group"]): r for r in data["models"]["external"]["per_group"]}
@@ -49,9 +49,9 @@ def test_audit_numbers_match_a_direct_count(dataset, tmp_path):
         assert rows[("tone", tone)]["count"] == len(member)
     assert rows[("tone", "unknown")]["tpr"] is None  # non-faces: no positives, no TPR
     assert rows[("tone", "unknown")]["tpr_status"] == "undefined: no positives"
-    table = pd.read_csv(out / "tables" / "per_group.csv")
+    table = pd.read_csv(out / "tables" / "external_per_group.csv")
     assert len(table) == len(rows)
-    assert {"disparities.csv", "verdicts.csv", "threshold_sweep.csv"} <= {
+    assert {"external_disparities.csv", "external_verdicts.csv", "external_threshold_sweep.csv"} <= {
         p.name for p in (out / "tables").iterdir()}
 
 

@@ -1,0 +1,107 @@
+"""The audit's conclusions in words: baseline vs DB-VAE, headline, evidence, limitations."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+
+def _gap_rows(disparities: pd.DataFrame, metric: str) -> pd.DataFrame:
+    rows = disparities[(disparities["metric"] == metric)
+                       & (disparities["measure"] == "max-min difference")]
+    return rows.set_index("slice")
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def compare_models(metrics: dict, *, metric: str = "tpr") -> dict | None:
+    """Per slice, the max−min gap of ``metric`` for baseline and DB-VAE with their CIs.
+
+    The verdict uses the two bootstrap intervals: "narrower" or "wider" only when they do
+    not overlap (a conservative reading), else "no clear change".
+    """
+    if "baseline" not in metrics or "dbvae" not in metrics:
+        return None
+    base, dbvae = (_gap_rows(metrics[k].disparities, metric) for k in ("baseline", "dbvae"))
+    rows = []
+    for name in base.index.intersection(dbvae.index):
+        b, d = base.loc[name], dbvae.loc[name]
+        if math.isnan(b["value"]) or math.isnan(d["value"]):
+            continue
+        if d["high"] < b["low"]:
+            verdict = "DB-VAE narrower (CIs apart)"
+        elif d["low"] > b["high"]:
+            verdict = "DB-VAE wider (CIs apart)"
+        else:
+            verdict = "no clear change (CIs overlap)"
+        rows.append({"slice": name, "baseline_gap": float(b["value"]),
+                     "baseline_low": _none(float(b["low"])), "baseline_high": _none(float(b["high"])),
+                     "dbvae_gap": float(d["value"]), "dbvae_low": _none(float(d["low"])),
+                     "dbvae_high": _none(float(d["high"])),
+                     "change": float(d["value"] - b["value"]), "verdict": verdict})
+    return {"metric": metric, "rows": rows}
+
+
+def _ci(low, high) -> str:
+    return "" if low is None or high is None or math.isnan(low) or math.isnan(high) \
+        else f" (95% CI {low:.3f} to {high:.3f})"
+
+
+def summarise(metrics: dict, comparison: dict | None, *, audited: int, faces: int,
+              metric: str = "tpr") -> dict:
+    """Headline sentences, an evidence level, and whether DB-VAE helped (None: unclear)."""
+    headline = [f"{audited:,} test images ({faces:,} faces) judged with "
+                f"{len(metrics)} model{'s' if len(metrics) > 1 else ''}: {', '.join(metrics)}."]
+    clear = 0
+    for name, m in metrics.items():
+        gaps = _gap_rows(m.disparities, metric).dropna(subset=["value"])
+        if gaps.empty:
+            headline.append(f"{name}: every group's {metric.upper()} was withheld "
+                            "(insufficient data).")
+            continue
+        widest = gaps["value"].idxmax()
+        row = gaps.loc[widest]
+        headline.append(f"{name}: the widest recall ({metric.upper()}) gap is across {widest}: "
+                        f"{row['value']:.3f}{_ci(row['low'], row['high'])}, {row['detail']}.")
+        verdicts = m.verdicts[m.verdicts["metric"] == metric]["verdict"]
+        clear += int(verdicts.str.startswith("outside tolerance: clear").sum())
+    evidence = (f"{clear} group comparisons show clear evidence of a recall disparity beyond the "
+                "tolerance band" if clear else
+                "no group's recall is clearly outside the tolerance band")
+    helped = None
+    if comparison and comparison["rows"]:
+        verdicts = [r["verdict"] for r in comparison["rows"]]
+        narrower = sum(v.startswith("DB-VAE narrower") for v in verdicts)
+        wider = sum(v.startswith("DB-VAE wider") for v in verdicts)
+        helped = True if narrower and not wider else False if wider and not narrower else None
+        change = ", ".join(f"{r['slice']} {r['baseline_gap']:.3f} -> {r['dbvae_gap']:.3f}"
+                           for r in comparison["rows"])
+        headline.append(f"DB-VAE vs baseline recall gap: {change}; " + (
+            "DB-VAE narrowed the gaps." if helped else "DB-VAE widened the gaps." if helped is False
+            else "no clear change beyond the uncertainty."))
+    return {"headline": headline, "evidence": evidence, "dbvae_helped": helped}
+
+
+def limitations(metrics: dict, *, n_boot: int, trained: bool) -> list[str]:
+    """What a reader should keep in mind, computed from this audit."""
+    notes = []
+    for name, m in metrics.items():
+        withheld = m.per_group[m.per_group["tpr_status"] != "ok"]
+        withheld = withheld[withheld["group"] != "unknown"]
+        if len(withheld):
+            groups = ", ".join(f"{r.slice}={r.group}" for r in withheld.itertuples())
+            notes.append(f"{name}: recall withheld for {len(withheld)} groups with too few faces: "
+                         f"{groups}.")
+        break  # same groups for every model
+    if n_boot:
+        notes.append(f"CIs come from {n_boot} bootstrap resamples of the test images; they do not "
+                     "include the randomness of training (another seed gives another model).")
+    else:
+        notes.append("No bootstrap was run: numbers carry no uncertainty estimate.")
+    if trained:
+        notes.append("Models were trained once, with one seed; see the benchmarks for the "
+                     "spread over seeds.")
+    return notes

@@ -1,0 +1,75 @@
+"""The latent section of an audit result, from a trained DB-VAE."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from debias.audit._images import gallery, png_base64
+from debias.audit._result import records
+from debias.data import ImageDataset
+from debias.latent import analyse_latent, traversal
+
+MAX_POINTS = 2000
+
+
+def latent_section(model, train: ImageDataset, test: ImageDataset, *, attributes: list[str],
+                   combine: str = "product", k: int = 12, seed: int = 0) -> dict:
+    """Rarity of the test faces (histograms fitted on the training faces), its tables,
+    galleries of the rarest and most typical faces, traversals, and a PCA scatter."""
+    faces = (test.labels == 1).numpy()
+    images = test.images[faces]
+    mu = model.latent_means(images).numpy()
+    reference = model.latent_means(train.images[(train.labels == 1).numpy()]).numpy()
+    errors = model.predict(images) == 0
+    meta = test.meta.loc[faces].reset_index(drop=True)
+    result = analyse_latent(mu, meta[attributes], reference_mu=reference, errors=errors,
+                            combine=combine)
+    paths = meta["path"].astype(str).tolist()
+
+    def pick(index):
+        return gallery(images[index], [paths[i] for i in index],
+                       [f"rarity {result.faces['rarity'].iloc[i]:.3f}" for i in index])
+
+    points = result.faces
+    if len(points) > MAX_POINTS:
+        points = points.sample(MAX_POINTS, random_state=seed).sort_values("index")
+    pca_points = [{"x": float(r.pca_1), "y": float(r.pca_2), "rarity": float(r.rarity),
+                   "error": bool(r.error), "groups": {a: str(getattr(r, a)) for a in attributes}}
+                  for r in points.itertuples()]
+    strips = []
+    for row in result.dims[result.dims["rank"] == 1].itertuples():
+        strip = traversal(model, mu, row.dim)
+        strips.append({"attribute": row.attribute, "group": row.group, "dim": int(row.dim),
+                       "effect": float(row.effect), "images": [png_base64(s) for s in strip]})
+    return {"model": "dbvae", "combine": combine, "faces": int(faces.sum()),
+            "by_group": records(result.by_group), "decile_errors": records(result.decile_errors),
+            "rarity_auc": records(result.rarity_auc), "dims": records(result.dims),
+            "pca": {"explained": result.pca_explained, "points": pca_points},
+            "rarest": pick(result.rarest(k)), "most_typical": pick(result.most_typical(k)),
+            "traversals": strips}
+
+
+def misclassified(model_scores: np.ndarray, test: ImageDataset, *, threshold: float,
+                  attributes: list[str], k: int = 8) -> list[dict]:
+    """Per attribute group, up to k missed faces (lowest scores first); then up to k
+    non-faces called faces."""
+    labels = test.labels.numpy()
+    meta = test.meta.reset_index(drop=True)
+    out = []
+    missed = (labels == 1) & (model_scores < threshold)
+    for attribute in attributes:
+        for value in sorted(meta.loc[labels == 1, attribute].astype(str).unique()):
+            index = np.flatnonzero(missed & (meta[attribute].astype(str) == value).to_numpy())
+            index = index[np.argsort(model_scores[index], kind="stable")][:k]
+            if len(index):
+                out.append({"group": f"{attribute}={value} (missed faces)",
+                            "images": gallery(test.images[index], meta["path"].iloc[index].astype(str).tolist(),
+                                              [f"score {model_scores[i]:.3f}" for i in index])})
+    false_alarm = np.flatnonzero((labels == 0) & (model_scores >= threshold))
+    false_alarm = false_alarm[np.argsort(-model_scores[false_alarm], kind="stable")][:k]
+    if len(false_alarm):
+        out.append({"group": "non-faces called faces",
+                    "images": gallery(test.images[false_alarm],
+                                      meta["path"].iloc[false_alarm].astype(str).tolist(),
+                                      [f"score {model_scores[i]:.3f}" for i in false_alarm])})
+    return out

@@ -1,0 +1,149 @@
+"""``debias audit``: load -> split -> train or read predictions -> score -> metrics ->
+latent analysis -> result.json + tables -> report.html."""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+import numpy as np
+
+from debias.audit._compare import compare_models, limitations, summarise
+from debias.audit._config import AuditRun
+from debias.audit._latent_stage import latent_section, misclassified
+from debias.audit._predictions import read_predictions
+from debias.audit._result import (
+    base_result, config_dict, metrics_section, metrics_tables, write_result,
+)
+from debias.audit._train_stage import fingerprint, train_models, training_section
+from debias.data import load_dataset
+from debias.errors import DataError
+from debias.metrics import audit_predictions
+
+STAGES = 6
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_audit(run: AuditRun, *, log=_stderr) -> dict:
+    """Run every stage and write ``run.out``: report.html, result.json, tables/, models/.
+
+    Returns
+    -------
+    dict
+        The result (what result.json holds), plus the fitted metrics under ``"_metrics"``
+        (not written) for a caller that prints a summary.
+    """
+    from reports import write_report
+
+    start = time.perf_counter()
+
+    def stage(i: int, text: str) -> None:
+        log(f"[{i}/{STAGES}] {text} ({time.perf_counter() - start:.0f} s)")
+
+    stage(1, f"loading {run.dataset}")
+    data = load_dataset(run.dataset, **run.dataset_kwargs)
+    attributes = list(data.attributes)
+    notes, models, trained = [], {}, {}
+    if run.predictions is not None:
+        stage(2, f"reading predictions {run.predictions} (no training)")
+        index, scores, notes = read_predictions(
+            run.predictions, data,
+            threshold=run.metrics.threshold if run.explicit_threshold else None)
+        test, split = data.subset(index), None
+        models["external"] = scores
+    else:
+        train, test = data.split(seed=run.seed)
+        split = {"train": len(train), "test": len(test)}
+        if run.model is not None:
+            from debias.training import load_classifier
+
+            stage(2, f"loading {run.model} (no training)")
+            model = load_classifier(run.model)
+            if model.config.image_size != data.image_size:
+                raise DataError(f"{run.model} expects {model.config.image_size}px images; "
+                                f"pass --image-size {model.config.image_size}")
+            trained = {"dbvae" if type(model).__name__ == "DBVAE" else "baseline": model}
+        else:
+            stage(2, f"training on {len(train):,} images ({int(train.labels.sum()):,} faces)")
+            trained = train_models(run, train, log=log)
+        for name, model in trained.items():
+            models[name] = model.predict_proba(test.images)
+    for note in notes:
+        log(f"note: {note}")
+
+    stage(3, f"measuring {len(models)} model(s) on {len(test):,} test images "
+             f"({run.metrics.n_boot} bootstrap resamples)")
+    config = run.metrics
+    labels = test.labels.numpy()
+    metrics = {name: audit_predictions(labels, scores, test.meta[attributes], config)
+               for name, scores in models.items()}
+
+    latent = None
+    if "dbvae" in trained:
+        stage(4, "latent-density analysis of the DB-VAE")
+        latent = latent_section(trained["dbvae"], train, test, attributes=attributes,
+                                k=run.gallery_size, seed=run.seed)
+    else:
+        stage(4, "latent-density analysis skipped (no DB-VAE)")
+
+    stage(5, "writing result.json and tables")
+    dataset = {"root": str(data.root), "format": data.format, "images": len(data),
+               "audited": len(test), "attributes": attributes, "fingerprint": fingerprint(data),
+               "summary": data.summary()}
+    if split:
+        dataset["split"] = split
+    result = base_result(dataset=dataset, config={**config_dict(config),
+                                                   **({"training": run.training_dict()}
+                                                      if run.predictions is None and run.model is None
+                                                      else {})})
+    result["tool"].update(python=platform.python_version(), torch=version("torch"),
+                          fairlearn=version("fairlearn"), plotly=version("plotly"))
+    result["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for name, m in metrics.items():
+        section = {"label": {"baseline": "Baseline CNN", "dbvae": "DB-VAE",
+                             "external": "External model"}.get(name, name),
+                   **metrics_section(m)}
+        if name == "external":
+            section["source"] = str(run.predictions)
+        elif run.model is not None:
+            section["source"] = str(run.model)
+        if name in trained and trained[name].history_:
+            section["training"] = training_section(trained[name])
+        section["misclassified"] = misclassified(np.asarray(models[name]), test,
+                                                 threshold=config.threshold,
+                                                 attributes=attributes, k=run.gallery_size // 2)
+        result["models"][name] = section
+    comparison = compare_models(metrics)
+    if comparison:
+        result["comparison"] = comparison
+    if latent:
+        result["latent"] = latent
+    result["summary"] = summarise(metrics, comparison, audited=len(test),
+                                  faces=int(labels.sum()))
+    result["limitations"] = limitations(metrics, n_boot=config.n_boot,
+                                        trained=bool(trained) and run.model is None)
+    result["runtime_s"] = round(time.perf_counter() - start, 1)
+    tables = {}
+    for name, m in metrics.items():
+        tables.update(metrics_tables(f"{name}_", m))
+    write_result(result, tables, run.out)
+
+    stage(6, "rendering report.html")
+    write_report(result, run.out / "report.html")
+    result["_metrics"] = metrics
+    return result
+
+
+def clear_outputs(out) -> None:
+    """--overwrite: remove what an earlier audit wrote in ``out`` (and nothing else)."""
+    for name in ("report.html", "result.json"):
+        (out / name).unlink(missing_ok=True)
+    for folder in ("tables", "models"):
+        shutil.rmtree(out / folder, ignore_errors=True)
