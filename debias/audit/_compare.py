@@ -90,12 +90,14 @@ def limitations(metrics: dict, *, n_boot: int, trained: bool) -> list[str]:
     notes = []
     for name, m in metrics.items():
         withheld = m.per_group[m.per_group["tpr_status"] != "ok"]
-        withheld = withheld[withheld["group"] != "unknown"]
+        # Groups made only of "unknown" values are the non-faces: they have no recall to give.
+        faceless = withheld["group"].str.split(" & ").map(lambda v: set(v) == {"unknown"})
+        withheld = withheld[~faceless]
         if len(withheld):
             groups = ", ".join(f"{r.slice}={r.group}" for r in withheld.itertuples())
-            notes.append(f"{name}: recall withheld for {len(withheld)} groups with too few faces: "
+            notes.append(f"Recall withheld for {len(withheld)} group(s) with too few faces: "
                          f"{groups}.")
-        break  # same groups for every model
+        break  # the same groups for every model
     if n_boot:
         notes.append(f"CIs come from {n_boot} bootstrap resamples of the test images; they do not "
                      "include the randomness of training (another seed gives another model).")

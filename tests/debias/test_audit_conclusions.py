@@ -1,0 +1,72 @@
+"""The audit's conclusions: baseline vs DB-VAE verdicts, headline, limitations, galleries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from debias.audit._compare import compare_models, limitations, summarise
+from debias.audit._latent_stage import misclassified
+from debias.data import ImageDataset
+from debias.metrics import AuditConfig, audit_predictions
+
+
+def predictions(dark_recall: float, seed: int, n: int = 2000):
+    rng = np.random.default_rng(seed)
+    attrs = pd.DataFrame({"tone": rng.choice(["light", "dark"], n)})
+    y = rng.integers(0, 2, n)
+    hit = np.where(attrs.tone == "dark", dark_recall, 0.97)
+    scores = np.where(y == 1, (rng.random(n) < hit) * 0.8 + 0.1, 0.1)
+    return y, scores, attrs
+
+
+def metrics_for(dark_recall_baseline, dark_recall_dbvae):
+    y, s1, attrs = predictions(dark_recall_baseline, 0)
+    _, s2, _ = predictions(dark_recall_dbvae, 0)
+    config = AuditConfig(n_boot=300)
+    return {"baseline": audit_predictions(y, s1, attrs, config),
+            "dbvae": audit_predictions(y, s2, attrs, config)}
+
+
+def test_a_clearly_narrower_gap_is_called_narrower():
+    metrics = metrics_for(0.6, 0.95)
+    comparison = compare_models(metrics)
+    row = {r["slice"]: r for r in comparison["rows"]}["tone"]
+    assert row["baseline_gap"] > 0.3 and row["dbvae_gap"] < 0.1
+    assert row["verdict"] == "DB-VAE narrower (CIs apart)"
+    summary = summarise(metrics, comparison, audited=2000, faces=1000)
+    assert summary["dbvae_helped"] is True
+    assert "DB-VAE narrowed the gaps." in summary["headline"][-1]
+    assert "clear evidence" in summary["evidence"]
+
+
+def test_equal_models_give_no_clear_change():
+    metrics = metrics_for(0.8, 0.8)
+    comparison = compare_models(metrics)
+    assert {r["verdict"] for r in comparison["rows"]} == {"no clear change (CIs overlap)"}
+    assert summarise(metrics, comparison, audited=2000, faces=1000)["dbvae_helped"] is None
+
+
+def test_one_model_has_no_comparison_and_limitations_name_small_groups():
+    y, s, attrs = predictions(0.8, 1, n=200)
+    attrs.loc[:4, "tone"] = "rare"
+    y[:5] = 1
+    m = {"external": audit_predictions(y, s, attrs, AuditConfig(n_boot=0))}
+    assert compare_models(m) is None
+    notes = limitations(m, n_boot=0, trained=False)
+    assert any("tone=rare" in n for n in notes)
+    assert any("No bootstrap" in n for n in notes)
+
+
+def test_misclassified_gallery_holds_the_missed_faces_of_each_group():
+    images = torch.zeros(6, 3, 8, 8, dtype=torch.uint8)
+    meta = pd.DataFrame({"path": [f"{i}.png" for i in range(6)], "label": [1, 1, 1, 0, 0, 1],
+                         "tone": ["dark", "dark", "light", "unknown", "unknown", "light"]})
+    data = ImageDataset(images, torch.tensor(meta.label.to_numpy()), meta, ["tone"], root=".")
+    scores = np.array([0.2, 0.9, 0.1, 0.7, 0.1, 0.95])
+    out = misclassified(scores, data, threshold=0.5, attributes=["tone"], k=4)
+    groups = {g["group"]: [i["path"] for i in g["images"]] for g in out}
+    assert groups == {"tone=dark (missed faces)": ["0.png"], "tone=light (missed faces)": ["2.png"],
+                      "non-faces called faces": ["3.png"]}
+    assert out[0]["images"][0]["caption"] == "score 0.200" and len(out[0]["images"][0]["png"]) > 20
