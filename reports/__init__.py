@@ -1,6 +1,13 @@
-"""Rendering of audit results (plain dicts / ``result.json``) into HTML.
+"""Rendering of audit results (plain dicts / ``result.json``) into one self-contained HTML report.
 
-This package imports neither torch nor ``debias``.
+This package imports neither torch nor ``debias``: a report can be re-rendered from
+``result.json`` alone.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from reports._render import render_html, write_report
+from reports._schema import SCHEMA_VERSION, ResultSchemaError, load_result, validate_result
+
+__all__ = ["SCHEMA_VERSION", "ResultSchemaError", "load_result", "render_html", "validate_result",
+           "write_report"]

@@ -136,14 +136,19 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
             ci_parts.append(pd.DataFrame({"slice": name, "group": groups, **ci}))
         if not columns:
             continue
-        ref_name = config.reference.get(name) or rows.loc[rows["count"].idxmax(), "group"]
+        comparable = _comparable(rows)
+        point = {m: np.where(comparable, v, np.nan) for m, v in point.items()}
+        if samples is not None:
+            samples = {m: np.where(comparable, v, np.nan) for m, v in samples.items()}
+        largest = rows[comparable]["count"].idxmax()
+        ref_name = config.reference.get(name) or rows.loc[largest, "group"]
         if ref_name not in groups:
             raise ValueError(f"reference group {ref_name!r} is not a group of {name!r} "
                              f"(groups: {', '.join(groups)})")
         ref = groups.index(ref_name)
         disparities += _slice_disparities(name, groups, ref, point, samples, config,
                                           y_true, y_pred, attrs, columns)
-        verdicts += _slice_verdicts(name, groups, ref, point, samples, config)
+        verdicts += _slice_verdicts(name, groups, ref, point, samples, config, comparable)
     per_group = table
     if ci_parts:
         per_group = table.merge(pd.concat(ci_parts, ignore_index=True), on=["slice", "group"])
@@ -153,6 +158,17 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
     return AuditMetrics(config, per_group[ordered], pd.DataFrame(disparities),
                         pd.DataFrame(verdicts),
                         threshold_sweep(y_true, scores, attrs, max_order=config.max_order))
+
+
+def _comparable(rows: pd.DataFrame) -> np.ndarray:
+    """Groups that disparities compare: those with positives, when at least two have some.
+
+    A face detector's attributes describe faces; the non-faces form a group of their own
+    ("unknown") that has no recall and whose accuracy is a specificity, so comparing it with
+    face groups, or making it the reference because it is the largest, would mislead.
+    """
+    has_positives = rows["positives"].to_numpy() > 0
+    return has_positives if has_positives.sum() >= 2 else np.ones(len(rows), dtype=bool)
 
 
 def _ci(samples, level):
@@ -179,26 +195,34 @@ def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred
             None if s_boot is None else s_boot["difference"], worst_text)
         add(m, "min/max ratio", s_point["ratio"], None if s_boot is None else s_boot["ratio"],
             worst_text)
-    # fairlearn on the groups whose rates are defined (it would count a missing TPR as 0).
+    # fairlearn on the groups whose TPR and FPR are both defined (it would count a missing
+    # rate as 0); when no two groups have negatives (a face detector's attribute groups), the
+    # equalized odds difference reduces to the TPR range (equal opportunity).
     labels = group_labels(attrs, columns).to_numpy()
-    defined = [g for i, g in enumerate(groups)
-               if not np.isnan(point["tpr"][i]) and not np.isnan(point["fpr"][i])]
-    keep = np.isin(labels, defined)
-    dp = eo = np.nan
-    if len(defined) >= 2:
+    tpr_ok, fpr_ok = ~np.isnan(point["tpr"]), ~np.isnan(point["fpr"])
+    both = [g for i, g in enumerate(groups) if tpr_ok[i] and fpr_ok[i]]
+    dp_boot = eo_boot = None
+    if samples is not None:
+        dp_boot, eo_boot = parity_differences(samples["tpr"], samples["fpr"],
+                                              samples["selection_rate"])
+    if len(both) >= 2:
+        keep = np.isin(labels, both)
         distinct = compress(y_true[keep], y_pred[keep], labels[keep])
         args = (distinct["y_true"].to_numpy(), distinct["y_pred"].to_numpy())
         weighted = {"sensitive_features": distinct["group"].to_numpy(),
                     "sample_weight": distinct["weight"].to_numpy()}
         dp = demographic_parity_difference(*args, **weighted)
         eo = equalized_odds_difference(*args, **weighted)
-    dp_boot = eo_boot = None
-    if samples is not None:
-        sel = np.where(np.isin(groups, defined), samples["selection_rate"], np.nan)
-        tpr = np.where(np.isin(groups, defined), samples["tpr"], np.nan)
-        fpr = np.where(np.isin(groups, defined), samples["fpr"], np.nan)
-        dp_boot, eo_boot = parity_differences(tpr, fpr, sel)
-    detail = f"over {len(defined)} groups with defined TPR and FPR"
+        if samples is not None:
+            mask = np.isin(groups, both)
+            dp_boot, eo_boot = parity_differences(*(np.where(mask, samples[k], np.nan) for k in
+                                                    ("tpr", "fpr", "selection_rate")))
+        detail = f"fairlearn, over the {len(both)} groups with defined TPR and FPR"
+    else:
+        dp, eo = (float(v) for v in parity_differences(point["tpr"], point["fpr"],
+                                                       point["selection_rate"]))
+        detail = ("no two groups have both faces and non-faces: equalized odds = TPR range "
+                  "(equal opportunity)") if tpr_ok.sum() >= 2 else "fewer than two groups to compare"
     add("selection_rate", "demographic parity difference", dp, dp_boot, detail)
     add("tpr,fpr", "equalized odds difference", eo, eo_boot, detail)
     mean, var = accuracy_mean_variance(point["accuracy"])
@@ -210,7 +234,7 @@ def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred
     return rows
 
 
-def _slice_verdicts(name, groups, ref, point, samples, config):
+def _slice_verdicts(name, groups, ref, point, samples, config, comparable):
     rows = []
     for m in METRICS:
         ratio = spread(point[m], ref)["to_reference_ratio"]
@@ -219,7 +243,9 @@ def _slice_verdicts(name, groups, ref, point, samples, config):
             low, high = _ci(None if boot is None else boot[:, i], config.level)
             verdict = "reference group" if i == ref else _verdict(ratio[i], low, high,
                                                                    config.tolerance)
-            if np.isnan(point[m][i]):
+            if not comparable[i]:
+                verdict = "not compared: no positives in this group"
+            elif np.isnan(point[m][i]):
                 verdict = "insufficient data"
             rows.append({"slice": name, "group": group, "metric": m, "reference": groups[ref],
                          "ratio": float(ratio[i]), "low": low, "high": high, "verdict": verdict})

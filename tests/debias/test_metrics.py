@@ -136,3 +136,26 @@ def test_unknown_reference_group_is_refused(arrays):
     y, scores, attrs = arrays
     with pytest.raises(ValueError, match="reference group 'purple'"):
         audit_predictions(y, scores, attrs, AuditConfig(n_boot=0, reference={"tone": "purple"}))
+
+
+def test_face_detector_attributes_compare_face_groups_only():
+    """Attributes describe faces; non-faces form an 'unknown' group with no recall. It must not
+    become the reference (even when largest) nor enter the disparities."""
+    rng = np.random.default_rng(3)
+    tone = np.array(["light"] * 300 + ["dark"] * 100 + ["unknown"] * 600)
+    y = (tone != "unknown").astype(int)
+    scores = np.where(y == 1, np.where(tone == "dark", rng.random(1000) < 0.6, rng.random(1000) < 0.95), rng.random(1000) < 0.05).astype(float)
+    result = audit_predictions(y, scores, pd.DataFrame({"tone": tone}), AuditConfig(n_boot=200))
+    v = result.verdicts.set_index(["group", "metric"])
+    assert v.loc[("light", "tpr"), "verdict"] == "reference group"
+    assert v.loc[("unknown", "tpr"), "verdict"] == "not compared: no positives in this group"
+    assert v.loc[("dark", "tpr"), "verdict"] == "outside tolerance: clear evidence of a disparity"
+    d = result.disparities.set_index(["metric", "measure"])
+    tpr = result.per_group.set_index(["slice", "group"])["tpr"]
+    assert d.loc[("tpr", "max-min difference"), "value"] == pytest.approx(tpr["tone", "light"] - tpr["tone", "dark"])
+    eo = d.loc[("tpr,fpr", "equalized odds difference")]
+    assert eo["value"] == pytest.approx(tpr["tone", "light"] - tpr["tone", "dark"])
+    assert "equal opportunity" in eo["detail"] and eo["low"] <= eo["value"] <= eo["high"]
+    acc = result.per_group.set_index(["slice", "group"])["accuracy"]
+    mean, _ = accuracy_mean_variance(np.array([acc["tone", "light"], acc["tone", "dark"]]))
+    assert d.loc[("accuracy", "E[A] (mean group accuracy, %)"), "value"] == pytest.approx(mean)

@@ -22,3 +22,14 @@ def assert_one_line_error(result, code, pattern):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert pattern in lines[0]
+
+
+def assert_error_after_progress(result, code, pattern):
+    """Like :func:`assert_one_line_error`, for commands that print progress lines to stderr
+    before failing: exactly one ``error:`` line, the last, containing ``pattern``."""
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
+    assert pattern in errors[0]

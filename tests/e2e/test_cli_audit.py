@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.cli import assert_one_line_error, run_cli
+from tests.e2e.cli import assert_error_after_progress, assert_one_line_error, run_cli
 from tests.helpers import face_rows, write_csv_dataset
 
 
@@ -82,7 +82,7 @@ def test_bad_predictions_exit_2(dataset, tmp_path, edit, args, message):
     edit(pd.read_csv(preds)).to_csv(preds, index=False)
     result = run_cli("audit", dataset, "--predictions", preds, "--out", tmp_path / "x",
                      "--n-boot", "0", *args)
-    assert_one_line_error(result, 2, message)
+    assert_error_after_progress(result, 2, message)
     assert not (tmp_path / "x" / "result.json").exists()
 
 

@@ -1,0 +1,135 @@
+"""Sections 6 and 7 as template-ready context: latent-density analysis (with image
+galleries) and training curves."""
+
+from __future__ import annotations
+
+from reports import _charts, _charts_latent
+from reports._figures import Figures
+from reports._format import count, model_label, num, percent
+
+
+def image(item: dict) -> dict:
+    """A gallery image: data URI from the base64 PNG, the file path and the caption."""
+    return {"src": "data:image/png;base64," + item["png"], "path": item["path"],
+            "caption": item["caption"]}
+
+
+def _misclassified(result: dict) -> list[dict]:
+    out = []
+    for name, model in result["models"].items():
+        groups = [{"group": g["group"], "images": [image(i) for i in g["images"]]}
+                  for g in model.get("misclassified", [])]
+        if groups:
+            out.append({"label": model_label(name, model), "groups": groups})
+    return out
+
+
+def _absent_reason(result: dict) -> str:
+    if "dbvae" in result["models"]:
+        return ("The result holds a DB-VAE but no latent analysis (it was not run or not "
+                "saved), so there is nothing to show about rare faces.")
+    return ("No DB-VAE was trained in this audit, so there is no latent analysis: rarity is "
+            "measured in a DB-VAE's latent space, which an audited classifier does not have.")
+
+
+def latent_context(result: dict, figures: Figures) -> dict:
+    """Section 6: rarity by group, rarity x errors, rarity AUC, galleries, traversals, PCA."""
+    misclassified = _misclassified(result)
+    miss_note = None if misclassified else (
+        "The result holds no galleries of misclassified images for any model.")
+    latent = result.get("latent")
+    if latent is None:
+        return {"present": False, "note": _absent_reason(result), "misclassified": misclassified,
+                "misclassified_note": miss_note}
+    models = result["models"]
+    owner = model_label(latent["model"], models[latent["model"]]) \
+        if latent["model"] in models else latent["model"]
+    attributes = list(dict.fromkeys(r["attribute"] for r in latent["by_group"]))
+    by_attribute = [a for a in dict.fromkeys(r["attribute"] for r in latent["decile_errors"])
+                    if a != "all"]
+    overall = [r for r in latent["decile_errors"] if r["attribute"] == "all"]
+    # Figures are numbered in the order the page shows them.
+    rarity_chart = figures.add(_charts_latent.rarity_bars(latent["by_group"]), height=380) \
+        if latent["by_group"] else None
+    decile_charts = [figures.add(_charts_latent.decile_lines(
+        a, [r for r in latent["decile_errors"] if r["attribute"] == a], overall), height=360)
+        for a in by_attribute]
+    points = latent["pca"]["points"]
+    pca_attributes = list(dict.fromkeys(a for p in points for a in p["groups"])) or attributes
+    return {
+        "present": True, "owner": owner, "combine": latent["combine"],
+        "faces": count(latent["faces"]),
+        "density": "product of the per-dimension histogram densities (as in the paper)"
+        if latent["combine"] == "product" else "largest per-dimension resampling weight "
+                                               "(as in the MIT lab)",
+        "rarity_chart": rarity_chart,
+        "by_group": [{"attribute": r["attribute"], "group": r["group"], "count": count(r["count"]),
+                      "mean": num(r["mean_rarity"]), "median": num(r["median_rarity"]),
+                      "share": percent(r["share_in_rarest_decile"])} for r in latent["by_group"]],
+        "decile_charts": decile_charts,
+        "decile_note": None if decile_charts or overall else
+        "No predictions were scored for these faces, so errors by rarity are not available.",
+        "overall_chart": figures.add(_charts_latent.decile_lines("all faces", [], overall),
+                                     height=340) if overall and not decile_charts else None,
+        "auc": [{"attribute": r["attribute"], "group": r["group"],
+                 "auc": num(r["auc"]) if r["auc"] is not None else
+                 "undefined (the group is empty or holds every face)"}
+                for r in latent["rarity_auc"]],
+        "dims": [{"attribute": r["attribute"], "group": r["group"], "dim": r["dim"],
+                  "effect": num(r["effect"], 2), "rank": r["rank"]} for r in latent["dims"]],
+        "rarest": [image(i) for i in latent["rarest"]],
+        "most_typical": [image(i) for i in latent["most_typical"]],
+        "traversals": [{"attribute": t["attribute"], "group": t["group"], "dim": t["dim"],
+                        "effect": num(t["effect"], 2),
+                        "images": ["data:image/png;base64," + p for p in t["images"]]}
+                       for t in latent["traversals"]],
+        "pca_chart": figures.add(_charts_latent.pca_scatter(
+            points, pca_attributes, latent["pca"]["explained"]), height=520) if points else None,
+        "pca_explained": [percent(v) for v in latent["pca"]["explained"]],
+        "misclassified": misclassified, "misclassified_note": miss_note,
+    }
+
+
+def training_context(result: dict, figures: Figures) -> dict:
+    """Section 7: loss per epoch per trained model, and DB-VAE's resampling weights."""
+    models = []
+    for name, model in result["models"].items():
+        training = model.get("training")
+        label = model_label(name, model)
+        if training is None:
+            continue
+        resampling = training.get("resampling") or []
+        models.append({
+            "label": label,
+            "loss_chart": figures.add(_charts.loss_lines(label, training["epochs"]), height=340)
+            if training["epochs"] else None,
+            "loss_note": None if training["epochs"] else "No epoch was logged.",
+            "resampling_chart": figures.add(_charts.resampling_lines(label, resampling),
+                                            height=380, top=80) if resampling else None,
+            "resampling_note": None if resampling else
+            "No sampling weights were logged for this model (it did not use DB-VAE's adaptive "
+            "resampling), so there are none to show.",
+            "final": _final(training, resampling)})
+    untrained = [model_label(n, m) for n, m in result["models"].items() if "training" not in m]
+    note = None
+    if not models:
+        note = ("No model was trained in this audit (the predictions of an existing model were "
+                "audited), so there are no training curves.")
+    return {"models": models, "note": note, "untrained": untrained if models else []}
+
+
+def _final(training: dict, resampling: list[dict]) -> list[tuple[str, str]]:
+    """The last epoch's numbers, for the text beside the charts."""
+    out = []
+    if training["epochs"]:
+        last = training["epochs"][-1]
+        out.append(("epochs", count(len(training["epochs"]))))
+        out += [(f"final {k} loss" if k != "loss" else "final loss", num(last[k], 4))
+                for k in ("loss", "classification", "reconstruction", "latent")
+                if last.get(k) is not None]
+    if resampling:
+        last = resampling[-1]
+        share = percent(last["ess_fraction"])
+        out.append(("final ESS", f"{num(last['ess'], 1)} ({share} of faces)"))
+        out.append(("final largest weight \u00d7 N", num(last["max_over_uniform"], 2)))
+    return out

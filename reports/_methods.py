@@ -1,0 +1,98 @@
+"""Sections 8 and 9 as template-ready context: methods and reproducibility, limitations."""
+
+from __future__ import annotations
+
+from reports._format import count, plain
+
+_SETTINGS = {
+    "threshold": "decision threshold (score \u2265 threshold: face)",
+    "max_order": "largest intersection (attributes at a time)",
+    "min_count": "smallest denominator for a shown value",
+    "n_boot": "bootstrap resamples", "level": "confidence level", "seed": "bootstrap seed",
+    "reference": "reference groups set by the user", "tolerance": "tolerance band (ratio)",
+}
+
+
+def _runtime(seconds: float | None) -> str:
+    if seconds is None:
+        return "not recorded"
+    minutes, rest = divmod(seconds, 60)
+    return f"{seconds:.1f} s" + (f" ({int(minutes)} min {rest:.0f} s)" if minutes else "")
+
+
+def _rules(config: dict) -> list[tuple[str, str]]:
+    low, high = config["tolerance"]
+    level = f"{100 * config['level']:g}%"
+    if config["n_boot"] > 0:
+        bootstrap = (f"Stratified bootstrap: {count(config['n_boot'])} resamples of the audited "
+                     "images, each drawn within every group so that each group keeps its size, "
+                     f"seeded with {config['seed']}; each interval spans the central {level} of "
+                     "the resampled values (percentile interval).")
+    else:
+        bootstrap = ("No bootstrap was run (0 resamples), so the values carry no confidence "
+                     "intervals.")
+    return [
+        ("decision", f"An image counts as a face when its score is at least "
+                     f"{config['threshold']:g}."),
+        ("groups", f"Every attribute alone and intersections of up to {config['max_order']} "
+                   "attributes; \"overall\" is every audited image."),
+        ("confidence intervals", bootstrap),
+        ("withheld values", f"A metric is shown only when its denominator (images for accuracy "
+                            "and selection rate, faces for TPR, non-faces for FPR, detections "
+                            f"for precision) is at least {config['min_count']}; otherwise the "
+                            "table says why, and the group is left out of the disparities."),
+        ("tolerance", f"A group passes a metric when its value divided by its slice's reference "
+                      f"group's value lies between {low:g} and {high:g}. The reference group is "
+                      "the one set by the user for that slice, else the largest group."),
+        ("bias measure", "The DB-VAE paper's Var[A]: the sample variance (ddof 1) of per-group "
+                         "accuracy in percent, beside its mean E[A]; lower Var[A] means accuracy "
+                         "is more even across groups."),
+    ]
+
+
+def methods_context(result: dict) -> dict:
+    """Settings, versions, provenance and the rules behind every number, in words."""
+    config = result["config"]
+    settings = [(_SETTINGS.get(k, k), k, plain(v)) for k, v in config.items() if k != "training"]
+    data = result["dataset"]
+    provenance = [("created", result["created"]), ("runtime", _runtime(result.get("runtime_s"))),
+                  ("dataset folder", data["root"]),
+                  ("dataset fingerprint", data.get("fingerprint") or "not recorded")]
+    provenance += [(f"model source: {name}", m["source"]) for name, m in result["models"].items()
+                   if m.get("source")]
+    return {
+        "settings": settings,
+        "training": [(k, plain(v)) for k, v in config.get("training", {}).items()],
+        "training_note": None if config.get("training") else
+        "No training settings are recorded: no model was trained in this audit.",
+        "tool": [(k, plain(v)) for k, v in result["tool"].items()],
+        "provenance": provenance, "rules": _rules(config),
+        "schema_version": result["schema_version"],
+    }
+
+
+def limitations_context(result: dict) -> dict:
+    """The result's own limitations, then the ones every audit of this kind has."""
+    config = result["config"]
+    level = f"{100 * config['level']:g}%"
+    fixed = [
+        ("Synthetic or real data", "The findings hold for this dataset only. If it is "
+         "synthetic (e.g. made by debias synth), its groups are drawn colours and shapes: a gap "
+         "there shows what the audit can detect, not how a model behaves on real faces. On real "
+         "data they transfer only to images taken and labelled like these."),
+        ("What the intervals cover", f"The {level} intervals cover the sampling of the audited "
+         "images only. They do not cover the randomness of training (initialisation, batch "
+         "order, resampling draws): a model trained again with another seed can land outside "
+         "them."),
+        ("Small groups are withheld", f"A value whose denominator is below "
+         f"{config['min_count']} is not shown, and such groups are left out of the disparities "
+         "and verdicts. A withheld group may be the one that fares worst: collect more data for "
+         "it before drawing conclusions."),
+        ("Attributes are annotations, not identities", "Attribute values (such as skin tone or "
+         "gender) are labels attached to the images by people or tools. They can be wrong, they "
+         "bin continuous traits into a few values, and they say nothing about how the people "
+         "pictured identify."),
+    ]
+    return {"own": result.get("limitations", []), "fixed": fixed,
+            "own_note": None if result.get("limitations") else
+            "The audit recorded no limitations of its own; the general ones below still apply."}
