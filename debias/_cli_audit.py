@@ -55,7 +55,8 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
 @click.option("--n-boot", type=click.IntRange(0), default=1000, show_default=True,
               help="Bootstrap resamples for the CIs (0: none).")
 @click.option("--reference-group", "reference", multiple=True, callback=_reference_groups,
-              metavar="SLICE=GROUP", help="Reference group of a slice (default: its largest).")
+              metavar="SLICE=GROUP", help="Reference group of a slice (default: the group with the most "
+              "training faces).")
 @click.option("--tolerance", default="0.8,1.25", show_default=True, callback=_tolerance,
               help="Band of group/reference ratios that passes.")
 @click.option("--seed", type=int, default=0, show_default=True,

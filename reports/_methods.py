@@ -43,7 +43,8 @@ def _rules(config: dict) -> list[tuple[str, str]]:
                             "table says why, and the group is left out of the disparities."),
         ("tolerance", f"A group passes a metric when its value divided by its slice's reference "
                       f"group's value lies between {low:g} and {high:g}. The reference group is "
-                      "the one set by the user for that slice, else the largest group."),
+                      "the one set by the user for that slice, else the group with the most "
+                      "faces in the training data."),
         ("bias measure", "The DB-VAE paper's Var[A]: the sample variance (ddof 1) of per-group "
                          "accuracy in percent, beside its mean E[A]; lower Var[A] means accuracy "
                          "is more even across groups."),

@@ -187,7 +187,7 @@ def disparities_context(result: dict, metric: str) -> dict:
                        "No verdicts: the dataset has no attribute slices to compare."})
     return {"rule": rule, "models": models,
             "references": [(s, g, "set in the configuration" if configured.get(s) == g
-                            else "the largest group") for s, g in references.items()]}
+                            else "the group with the most faces in training") for s, g in references.items()]}
 
 
 def sweep_context(result: dict, figures: Figures) -> dict:

@@ -81,6 +81,9 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     stage(3, f"measuring {len(models)} model(s) on {len(test):,} test images "
              f"({run.metrics.n_boot} bootstrap resamples)")
     config = run.metrics
+    user_reference = dict(config.reference)
+    defaults = default_references(train if split else data, attributes, config.max_order)
+    config.reference = {**defaults, **user_reference}
     labels = test.labels.numpy()
     metrics = {name: audit_predictions(labels, scores, test.meta[attributes], config)
                for name, scores in models.items()}
@@ -100,6 +103,8 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     if split:
         dataset["split"] = split
     result = base_result(dataset=dataset, config={**config_dict(config),
+                                                   "reference": user_reference,
+                                                   "default_reference": defaults,
                                                    **({"training": run.training_dict()}
                                                       if run.predictions is None and run.model is None
                                                       else {})})
@@ -139,6 +144,18 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     write_report(result, run.out / "report.html")
     result["_metrics"] = metrics
     return result
+
+
+def default_references(data, attributes: list[str], max_order: int) -> dict[str, str]:
+    """Per slice, the group with the most faces in ``data`` (the training split when there is
+    one: a balanced test split makes "the largest test group" a tie)."""
+    from debias.metrics._groups import group_labels, slice_name, slices
+
+    faces = data.meta[data.meta["label"] == 1]
+    if faces.empty:
+        return {}
+    return {slice_name(c): str(group_labels(faces, c).value_counts().idxmax())
+            for c in slices(attributes, max_order=max_order)}
 
 
 def clear_outputs(out) -> None:
