@@ -82,7 +82,7 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
              f"({run.metrics.n_boot} bootstrap resamples)")
     config = run.metrics
     user_reference = dict(config.reference)
-    defaults = default_references(train if split else data, attributes, config.max_order)
+    defaults = default_references(train if split else data, test, attributes, config.max_order)
     config.reference = {**defaults, **user_reference}
     labels = test.labels.numpy()
     metrics = {name: audit_predictions(labels, scores, test.meta[attributes], config)
@@ -146,16 +146,22 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     return result
 
 
-def default_references(data, attributes: list[str], max_order: int) -> dict[str, str]:
-    """Per slice, the group with the most faces in ``data`` (the training split when there is
-    one: a balanced test split makes "the largest test group" a tie)."""
+def default_references(data, audited, attributes: list[str], max_order: int) -> dict[str, str]:
+    """Per slice, of the groups with faces among the ``audited`` images, the one with the most
+    faces in ``data`` (the training split when there is one: a balanced test split makes "the
+    largest test group" a tie)."""
     from debias.metrics._groups import group_labels, slice_name, slices
 
     faces = data.meta[data.meta["label"] == 1]
-    if faces.empty:
-        return {}
-    return {slice_name(c): str(group_labels(faces, c).value_counts().idxmax())
-            for c in slices(attributes, max_order=max_order)}
+    audited_faces = audited.meta[audited.meta["label"] == 1]
+    out = {}
+    for columns in slices(attributes, max_order=max_order):
+        present = set(group_labels(audited_faces, columns)) if len(audited_faces) else set()
+        counts = group_labels(faces, columns).value_counts() if len(faces) else None
+        ranked = [g for g in (counts.index if counts is not None else []) if g in present]
+        if ranked:
+            out[slice_name(columns)] = str(ranked[0])
+    return out
 
 
 def clear_outputs(out) -> None:

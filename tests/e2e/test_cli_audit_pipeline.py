@@ -74,8 +74,8 @@ def test_rerun_refuses_to_replace_a_finished_audit(audited, small):
 def test_interrupted_audit_keeps_checkpoints_and_continues(small, tmp_path):
     out = tmp_path / "a"
     args = [sys.executable, "-m", "debias", "audit", str(small), "--image-size", "32", "--out",
-            str(out), "--epochs", "40", "--n-boot", "50", "--latent-dim", "8",
-            "--no-train-dbvae"]
+            str(out), "--epochs", "100", "--batch-size", "4", "--n-boot", "50",
+            "--no-train-dbvae"]  # 4,000 small steps: seconds of training to interrupt
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.time() + 240
