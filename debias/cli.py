@@ -61,6 +61,7 @@ def inspect(dataset, dataset_kwargs, as_json) -> None:
 def _register_subcommands() -> None:
     from debias._cli_generative import generative_cli
     from debias._cli_audit import audit_command, report_command
+    from debias._cli_counterfactual import counterfactual_command
     from debias._cli_latent import latent_command
     from debias._cli_train import predict_command, train_command
 
@@ -68,6 +69,7 @@ def _register_subcommands() -> None:
     cli.add_command(predict_command)
     cli.add_command(audit_command)
     cli.add_command(report_command)
+    cli.add_command(counterfactual_command)
     cli.add_command(latent_command)
     cli.add_command(generative_cli)
 

@@ -1,0 +1,93 @@
+"""``debias counterfactual``: would the decision change if only one attribute did?"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from debias._atomic import write_atomic
+from debias._cli_options import dataset_options
+from debias.errors import DataError
+
+
+@click.command("counterfactual")
+@click.argument("dataset", type=click.Path(path_type=str))
+@dataset_options
+@click.option("--attribute", required=True, metavar="ATTR", help="The attribute to edit.")
+@click.option("--from", "from_value", required=True, metavar="VALUE", help="One value of ATTR.")
+@click.option("--to", "to_value", required=True, metavar="VALUE", help="The other value.")
+@click.option("--model", "models", multiple=True, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A `debias train` checkpoint to probe (repeatable).")
+@click.option("--cyclegan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CycleGAN checkpoint between the two values (default: train one).")
+@click.option("--cyclegan-epochs", type=click.IntRange(1), default=5, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default="out/counterfactual", show_default=True)
+@click.option("--threshold", type=float, default=0.5, show_default=True)
+@click.option("--max-images", type=click.IntRange(1), default=500, show_default=True,
+              help="Test faces probed per direction.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+              show_default=True)
+def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_value, models,
+                           cyclegan, cyclegan_epochs, out, threshold, max_images, seed, device):
+    """Edit test faces from one value of ATTR to the other (and back) and count flips."""
+    source, target = from_value, to_value  # "target" is the dataset options' CelebA label
+    from debias.counterfactual._run import check_values, run_probe, train_cyclegan
+    from debias.data import load_dataset
+    from debias.training import load_classifier
+    from generative import load_checkpoint, load_model, save_grid
+
+    loaded = {}
+    for path in models:
+        model = load_classifier(path)
+        name = "dbvae" if type(model).__name__ == "DBVAE" else "baseline"
+        loaded[name if name not in loaded else f"{name}:{path.stem}"] = model
+    data = load_dataset(dataset, **dataset_kwargs)
+    train, test = data.split(seed=seed)
+    check_values(train, attribute, source, target)
+    out.mkdir(parents=True, exist_ok=True)
+    if cyclegan is None:
+        click.echo(f"training a CycleGAN {attribute}: {source} <-> {target} "
+                   f"({cyclegan_epochs} epochs)", err=True)
+        translator = train_cyclegan(train, attribute, source, target, epochs=cyclegan_epochs,
+                                    seed=seed, checkpoint=out / "cyclegan.pt", device=device)
+    else:
+        translator = load_model(cyclegan)
+        extra = load_checkpoint(cyclegan)["extra"]
+        if type(translator).__name__ != "CycleGAN":
+            raise DataError(f"{cyclegan} holds a {type(translator).__name__}, not a CycleGAN")
+        if (extra.get("domain_a"), extra.get("domain_b")) != (source, target):
+            raise DataError(f"{cyclegan} translates {extra.get('domain_a')!r} <-> "
+                            f"{extra.get('domain_b')!r}, not {source!r} <-> {target!r}")
+    result = run_probe(train, test, loaded, translator, attribute=attribute, source=source,
+                       target=target, threshold=threshold, seed=seed, max_images=max_images)
+    for i, d in enumerate(result["directions"]):
+        originals, edited = d.pop("pairs")
+        grid = out / f"pairs_{i}_{d['edit'].split()[0]}_{_safe(d['from'])}_to_{_safe(d['to'])}.png"
+        save_grid(torch_stack_pairs(originals[:16], edited[:16]), grid)
+        d["gallery"] = grid.name
+        flips = ", ".join(f"{name} {s['flip_rate']:.3f} (pos->neg {s['pos_to_neg_rate']:.3f})"
+                          for name, s in d["models"].items())
+        click.echo(f"{d['edit']} {d['from']} -> {d['to']} ({d['models'][next(iter(d['models']))]['n']} "
+                   f"faces): flip rate {flips}; edit success {d['edit_success']:.3f} "
+                   f"(originals {d['source_called_target']:.3f}); still a face "
+                   f"{d['target_preserved']:.3f}; brightness {d['colour_original']['brightness']:.3f}"
+                   f" -> {d['colour_edited']['brightness']:.3f}")
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    write_atomic(out / "counterfactual.json", lambda tmp: Path(tmp).write_text(text, "utf-8"))
+    click.echo(f"result: {out / 'counterfactual.json'}")
+
+
+def _safe(value: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in value)
+
+
+def torch_stack_pairs(originals, edited):
+    """Originals and edits interleaved, so the grid shows each pair side by side."""
+    import torch
+
+    return torch.stack([originals, edited], 1).flatten(0, 1)
