@@ -77,7 +77,10 @@ def test_interrupted_audit_keeps_checkpoints_and_continues(small, tmp_path):
             str(out), "--epochs", "100", "--batch-size", "4", "--n-boot", "50",
             "--no-train-dbvae"]  # 4,000 small steps: seconds of training to interrupt
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # A shell's background job inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: give the child the default disposition, as a terminal would.
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
     while not (out / "models" / "baseline.pt").exists() and time.time() < deadline:
         time.sleep(0.2)
