@@ -113,7 +113,8 @@ def verdict_class(verdict: str) -> str:
     """CSS class of a tolerance verdict (by how it starts, see RESULT_SCHEMA.md)."""
     for prefix, name in (("reference", "ref"), ("within tolerance, but", "weak"),
                          ("within", "ok"), ("outside tolerance: clear", "bad"),
-                         ("outside", "weak"), ("insufficient", "na"), ("no ratio", "na")):
+                         ("outside", "weak"), ("insufficient", "na"), ("no ratio", "na"),
+                         ("undefined", "na")):
         if verdict.startswith(prefix):
             return name
     return "na"
@@ -130,6 +131,7 @@ def verdict_short(verdict: str) -> str:
         return "outside, weak evidence"
     if kind == "na":
         return next((words for prefix, words in (("no ratio", "no ratio"),
-                                                 ("not compared", "not compared"))
+                                                 ("not compared", "not compared"),
+                                                 ("undefined", "not defined"))
                      if verdict.startswith(prefix)), "insufficient data")
     return {"ref": "reference", "ok": "within", "bad": "outside, clear evidence"}[kind]

@@ -148,7 +148,9 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
         ref = groups.index(ref_name)
         disparities += _slice_disparities(name, groups, ref, point, samples, config,
                                           y_true, y_pred, attrs, columns)
-        verdicts += _slice_verdicts(name, groups, ref, point, samples, config, comparable)
+        statuses = {m: rows[f"{m}_status"].tolist() for m in METRICS}
+        verdicts += _slice_verdicts(name, groups, ref, point, samples, config, comparable,
+                                    statuses)
     per_group = table
     if ci_parts:
         per_group = table.merge(pd.concat(ci_parts, ignore_index=True), on=["slice", "group"])
@@ -234,7 +236,7 @@ def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred
     return rows
 
 
-def _slice_verdicts(name, groups, ref, point, samples, config, comparable):
+def _slice_verdicts(name, groups, ref, point, samples, config, comparable, statuses):
     rows = []
     for m in METRICS:
         ratio = spread(point[m], ref)["to_reference_ratio"]
@@ -246,7 +248,8 @@ def _slice_verdicts(name, groups, ref, point, samples, config, comparable):
             if not comparable[i]:
                 verdict = "not compared: no positives in this group"
             elif np.isnan(point[m][i]):
-                verdict = "insufficient data"
+                status = statuses[m][i]  # e.g. "undefined: no negatives" for a face group's FPR
+                verdict = status if status.startswith("undefined") else "insufficient data"
             rows.append({"slice": name, "group": group, "metric": m, "reference": groups[ref],
                          "ratio": float(ratio[i]), "low": low, "high": high, "verdict": verdict})
     return rows

@@ -159,3 +159,12 @@ def test_face_detector_attributes_compare_face_groups_only():
     acc = result.per_group.set_index(["slice", "group"])["accuracy"]
     mean, _ = accuracy_mean_variance(np.array([acc["tone", "light"], acc["tone", "dark"]]))
     assert d.loc[("accuracy", "E[A] (mean group accuracy, %)"), "value"] == pytest.approx(mean)
+
+
+def test_verdict_of_an_undefined_metric_says_so():
+    tone = np.array(["light"] * 60 + ["dark"] * 60 + ["unknown"] * 60)
+    y = (tone != "unknown").astype(int)
+    scores = np.where(y == 1, 0.9, 0.1)
+    result = audit_predictions(y, scores, pd.DataFrame({"tone": tone}), AuditConfig(n_boot=0))
+    v = result.verdicts.set_index(["group", "metric"])["verdict"]
+    assert v[("dark", "fpr")] == "undefined: no negatives"
