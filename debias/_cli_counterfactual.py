@@ -39,7 +39,7 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
     from debias.counterfactual._run import check_values, run_probe, train_cyclegan
     from debias.data import load_dataset
     from debias.training import load_classifier
-    from generative import load_checkpoint, load_model, save_grid
+    from generative import interleave, load_checkpoint, load_model, save_grid
 
     loaded = {}
     for path in models:
@@ -68,7 +68,7 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
     for i, d in enumerate(result["directions"]):
         originals, edited = d.pop("pairs")
         grid = out / f"pairs_{i}_{d['edit'].split()[0]}_{_safe(d['from'])}_to_{_safe(d['to'])}.png"
-        save_grid(torch_stack_pairs(originals[:16], edited[:16]), grid)
+        save_grid(interleave(originals[:16], edited[:16]), grid)
         d["gallery"] = grid.name
         flips = ", ".join(f"{name} {s['flip_rate']:.3f} (pos->neg {s['pos_to_neg_rate']:.3f})"
                           for name, s in d["models"].items())
@@ -84,10 +84,3 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
 
 def _safe(value: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in value)
-
-
-def torch_stack_pairs(originals, edited):
-    """Originals and edits interleaved, so the grid shows each pair side by side."""
-    import torch
-
-    return torch.stack([originals, edited], 1).flatten(0, 1)

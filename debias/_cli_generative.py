@@ -140,11 +140,13 @@ def _preview(model, data, kind: str, extra: dict):
     """Images to look at: reconstructions (ae), samples (vae, gan), translations (cyclegan)."""
     import torch
 
+    from generative import interleave
+
     g = torch.Generator().manual_seed(0)
     x = data.images[torch.randperm(len(data), generator=g)[:32]].float() / 255
     with torch.no_grad():
         if kind == "ae":
-            return torch.stack([x, model(x)], 1).flatten(0, 1)
+            return interleave(x, model(x))
         if kind == "vae":
             return torch.cat([model.sample(32, generator=g), x[:16], model(x[:16])[0]])
         if kind == "gan":
@@ -153,7 +155,7 @@ def _preview(model, data, kind: str, extra: dict):
             return model.sample(64, classes=classes, generator=g)
         domain = data.meta[extra["attribute"]].to_numpy()
         a = data.images[torch.from_numpy(domain == extra["domain_a"])][:32].float() / 255
-        return torch.stack([a, model.translate(a, "a2b")], 1).flatten(0, 1)
+        return interleave(a, model.translate(a, "a2b"))
 
 
 @generative_cli.command("sample")
@@ -206,39 +208,24 @@ def translate_command(checkpoint, images, out, direction):
     import torch
     from PIL import Image
 
-    from debias.data import decode_image
-    from debias.data._image import ImageDecodeError
-    from debias.data._manifest import list_image_files
-    from generative import load_checkpoint, load_model, save_grid
+    from debias.training._predict import read_image_files
+    from generative import interleave, load_checkpoint, load_model, save_grid
 
     model = load_model(checkpoint)
     if type(model).__name__ != "CycleGAN":
         raise DataError(f"{checkpoint} holds a {type(model).__name__}, not a CycleGAN")
-    if images.is_dir():
-        files, _ = list_image_files(images, images)
-        base = images
-    elif images.is_file():
-        files, base = [str(images)], images.parent
-    else:
-        raise DataError(f"{images}: no such file or folder")
-    size = model.config.image_size
-    decoded, names = [], []
-    for file in files:
-        try:
-            decoded.append(decode_image(file, size)[0])
-            names.append(Path(file).relative_to(base).with_suffix(".png"))
-        except ImageDecodeError as err:
-            click.echo(f"skipped {file}: {err}", err=True)
-    if not decoded:
-        raise DataError(f"no readable images in {images}")
-    x = torch.from_numpy(np.stack(decoded)).float() / 255
+    pixels, paths, notes = read_image_files(images, image_size=model.config.image_size)
+    for note in notes:
+        click.echo(f"skipped {note}", err=True)
+    names = [Path(p).with_suffix(".png") for p in paths]
+    x = pixels.float() / 255
     translated = torch.cat([model.translate(chunk, direction) for chunk in x.split(64)])
     for name, image in zip(names, translated):
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         array = (image.permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
         Image.fromarray(array).save(target)
-    save_grid(torch.stack([x[:32], translated[:32]], 1).flatten(0, 1), out / "pairs.png")
+    save_grid(interleave(x[:32], translated[:32]), out / "pairs.png")
     extra = load_checkpoint(checkpoint)["extra"]
     src, dst = ("domain_a", "domain_b") if direction == "a2b" else ("domain_b", "domain_a")
     what = f" ({extra.get('attribute')}: {extra.get(src)} -> {extra.get(dst)})" if extra.get(src) else ""

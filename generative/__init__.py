@@ -26,7 +26,7 @@ from generative._losses import (
     reparameterize,
     vae_loss,
 )
-from generative._grid import save_grid
+from generative._grid import interleave, save_grid
 from generative._nets import ConvDecoder, ConvEncoder
 from generative._trainer import TrainerConfig, TrainingDiverged, TrainResult, linear_decay, train
 
@@ -36,7 +36,7 @@ __all__ = [
     "MODEL_CLASSES", "VAE", "Autoencoder", "AutoencoderConfig", "BatchSource", "CheckpointError",
     "ConvDecoder", "ConvEncoder", "GenerativeModel", "ImageBatches", "TrainResult", "TrainerConfig",
     "TrainingDiverged", "UnpairedBatches", "VAEConfig", "cycle_loss", "discriminator_loss",
-    "generator_loss", "identity_loss", "latent_loss", "linear_decay", "load_checkpoint",
+    "generator_loss", "identity_loss", "interleave", "latent_loss", "linear_decay", "load_checkpoint",
     "load_model", "reconstruction_loss", "register_model", "reparameterize", "save_checkpoint", "save_grid",
     "train", "vae_loss",
 ]

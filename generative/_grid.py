@@ -36,3 +36,9 @@ def save_grid(images: torch.Tensor, path: str | os.PathLike, *, nrow: int = 8, p
         os.unlink(tmp)
         raise
     return path
+
+
+def interleave(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    """(N, C, H, W) twice -> (2N, C, H, W) as first[0], second[0], first[1], ...: a grid of
+    pairs side by side (image | reconstruction, original | translation)."""
+    return torch.stack([first, second], 1).flatten(0, 1)

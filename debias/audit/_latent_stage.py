@@ -12,15 +12,18 @@ from debias.latent import analyse_latent, traversal
 MAX_POINTS = 2000
 
 
-def latent_section(model, train: ImageDataset, test: ImageDataset, *, attributes: list[str],
-                   combine: str = "product", k: int = 12, seed: int = 0) -> dict:
+def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.ndarray, *,
+                   attributes: list[str], threshold: float = 0.5, combine: str = "product",
+                   k: int = 12, seed: int = 0) -> dict:
     """Rarity of the test faces (histograms fitted on the training faces), its tables,
-    galleries of the rarest and most typical faces, traversals, and a PCA scatter."""
+    galleries of the rarest and most typical faces, traversals, and a PCA scatter.
+
+    ``scores``: the model's scores of every test image (N,), already computed by the audit."""
     faces = (test.labels == 1).numpy()
     images = test.images[faces]
     mu = model.latent_means(images).numpy()
     reference = model.latent_means(train.images[(train.labels == 1).numpy()]).numpy()
-    errors = model.predict(images) == 0
+    errors = np.asarray(scores)[faces] < threshold
     meta = test.meta.loc[faces].reset_index(drop=True)
     result = analyse_latent(mu, meta[attributes], reference_mu=reference, errors=errors,
                             combine=combine)

@@ -91,7 +91,8 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     latent = None
     if "dbvae" in trained:
         stage(4, "latent-density analysis of the DB-VAE")
-        latent = latent_section(trained["dbvae"], train, test, attributes=attributes,
+        latent = latent_section(trained["dbvae"], train, test, models["dbvae"],
+                                attributes=attributes, threshold=config.threshold,
                                 k=run.gallery_size, seed=run.seed)
     else:
         stage(4, "latent-density analysis skipped (no DB-VAE)")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from debias._atomic import write_atomic
 from debias.data._decode import DecodedImages
 
 CACHE_VERSION = 1
@@ -40,18 +40,6 @@ def cache_key(files: list[str], image_size: int) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def load_cached(cache_dir: Path, key: str) -> DecodedImages | None:
     """The cached decode for ``key``, or None when absent or unreadable."""
     meta_path, array_path = cache_dir / f"{key}.json", cache_dir / f"{key}.npy"
@@ -70,6 +58,11 @@ def load_cached(cache_dir: Path, key: str) -> DecodedImages | None:
     )
 
 
+def _save_npy(path: str, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:  # a handle: np.save would add ".npy" to a bare path
+        np.save(handle, array)
+
+
 def store_cached(cache_dir: Path, key: str, decoded: DecodedImages) -> None:
     """Write the decode atomically; the JSON file, written last, marks it complete.
 
@@ -83,7 +76,7 @@ def store_cached(cache_dir: Path, key: str, decoded: DecodedImages) -> None:
     }
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(cache_dir / f"{key}.npy", lambda h: np.save(h, decoded.images))
-        _atomic_write(cache_dir / f"{key}.json", lambda h: h.write(json.dumps(meta).encode()))
+        write_atomic(cache_dir / f"{key}.npy", lambda tmp: _save_npy(tmp, decoded.images))
+        write_atomic(cache_dir / f"{key}.json", lambda tmp: Path(tmp).write_text(json.dumps(meta)))
     except OSError as err:
         warnings.warn(f"could not write the image cache in {cache_dir}: {err}", stacklevel=2)

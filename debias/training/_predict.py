@@ -49,6 +49,20 @@ def read_images(source: str | Path, *, image_size: int, dataset_kwargs: dict | N
                                        "progress": progress})
         notes = [f"{s.path}: {s.reason}" for s in data.skipped]
         return data.images, data.meta["path"].map(printable).tolist(), notes
+    return read_image_files(source, image_size=image_size, progress=progress)
+
+
+def read_image_files(source: str | Path, *, image_size: int, progress: bool | None = None
+                     ) -> tuple[torch.Tensor, list[str], list[str]]:
+    """The images of a plain folder (searched recursively) or of one file, decoded in
+    parallel: uint8 (N, 3, S, S), their paths relative to the folder, and skipped-file notes.
+
+    Raises
+    ------
+    DataError
+        No such path, no image files, or none readable.
+    """
+    source = Path(source)
     if source.is_dir():
         files, _ = list_image_files(source, source)
         base = source
