@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from debias._cli_options import dataset_options
+from debias._cli_options import augment_options, dataset_options
 from debias.errors import DataError
 
 
@@ -61,10 +61,17 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
               help="Band of group/reference ratios that passes.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Split, training and bootstrap seed.")
+@augment_options
+@click.option("--counterfactual", metavar="ATTR[=FROM:TO]", help="Probe each model with CycleGAN "
+              "edits of test faces from one value of ATTR to another and back (default: the "
+              "most common value to the rarest).")
+@click.option("--counterfactual-images", type=click.IntRange(1), default=200, show_default=True,
+              help="Test faces edited per direction.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
 def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
                   batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
-                  reference, tolerance, seed, overwrite):
+                  reference, tolerance, seed, augment, augment_by, augment_cap, generator_epochs,
+                  counterfactual, counterfactual_images, overwrite):
     """Audit DATASET for subgroup bias and write OUT/report.html.
 
     By default trains the baseline CNN and the DB-VAE on the training split and judges both on
@@ -88,7 +95,10 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
     run = AuditRun(dataset=dataset, out=out, dataset_kwargs=dataset_kwargs,
                    predictions=predictions, model=model_path, train_dbvae=not no_train_dbvae,
                    epochs=epochs, batch_size=batch_size, latent_dim=latent_dim, seed=seed,
-                   device=device, metrics=config, explicit_threshold=threshold is not None)
+                   device=device, metrics=config, explicit_threshold=threshold is not None,
+                   augment=augment, augment_by=augment_by, augment_cap=augment_cap,
+                   generator_epochs=generator_epochs, counterfactual=counterfactual,
+                   counterfactual_images=counterfactual_images)
     try:
         result = run_audit(run, log=lambda m: click.echo(m, err=True))
     except ValueError as err:  # e.g. an unknown reference group
@@ -106,6 +116,14 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
         click.echo("DB-VAE vs baseline: " + ("narrowed the recall gaps" if helped else
                    "widened the recall gaps" if helped is False else
                    "no clear change beyond the uncertainty"))
+    for line in result["summary"]["headline"]:
+        if line.startswith("Augmented baseline"):
+            click.echo(line)
+    for d in result.get("counterfactual", {}).get("directions", []):
+        flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
+        click.echo(f"counterfactual {d['edit']} {d['from']} -> {d['to']} ({d['n']} faces): flip "
+                   f"rate {flips}; edit success {d['edit_success']:.2f}, still a face "
+                   f"{d['target_preserved']:.2f}")
     click.echo(f"report: {(out / 'report.html').resolve()}\nresult: {out / 'result.json'}")
 
 

@@ -36,7 +36,8 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
                            cyclegan, cyclegan_epochs, out, threshold, max_images, seed, device):
     """Edit test faces from one value of ATTR to the other (and back) and count flips."""
     source, target = from_value, to_value  # "target" is the dataset options' CelebA label
-    from debias.counterfactual._run import check_values, run_probe, train_cyclegan
+    from debias.augment import train_cyclegan
+    from debias.counterfactual._run import check_values, run_probe
     from debias.data import load_dataset
     from debias.training import load_classifier
     from generative import interleave, load_checkpoint, load_model, save_grid
@@ -67,6 +68,8 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
                        target=target, threshold=threshold, seed=seed, max_images=max_images)
     for i, d in enumerate(result["directions"]):
         originals, edited = d.pop("pairs")
+        d.pop("scores")
+        d.pop("paths")
         grid = out / f"pairs_{i}_{d['edit'].split()[0]}_{_safe(d['from'])}_to_{_safe(d['to'])}.png"
         save_grid(interleave(originals[:16], edited[:16]), grid)
         d["gallery"] = grid.name
@@ -75,7 +78,8 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
         click.echo(f"{d['edit']} {d['from']} -> {d['to']} ({d['models'][next(iter(d['models']))]['n']} "
                    f"faces): flip rate {flips}; edit success {d['edit_success']:.3f} "
                    f"(originals {d['source_called_target']:.3f}); still a face "
-                   f"{d['target_preserved']:.3f}; brightness {d['colour_original']['brightness']:.3f}"
+                   f"{d['target_preserved']:.3f} (originals {d['originals_preserved']:.3f}); "
+                   f"brightness {d['colour_original']['brightness']:.3f}"
                    f" -> {d['colour_edited']['brightness']:.3f}")
     text = json.dumps(result, indent=1, ensure_ascii=False)
     write_atomic(out / "counterfactual.json", lambda tmp: Path(tmp).write_text(text, "utf-8"))

@@ -46,3 +46,23 @@ def dataset_options(command):
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def augment_options(function):
+    """--augment, --augment-by, --augment-cap, --generator-epochs (``debias train``/``audit``)."""
+    options = [
+        click.option("--augment", type=click.Choice(["cyclegan", "gan"]),
+                     help="Add synthetic faces of the under-represented values of --augment-by "
+                     "to the training split: CycleGAN translations of the most common value, "
+                     "or class-conditional GAN samples."),
+        click.option("--augment-by", metavar="ATTR", help="Attribute to balance (default: the "
+                     "one whose face counts differ most)."),
+        click.option("--augment-cap", type=click.FloatRange(0, min_open=True), default=4.0,
+                     show_default=True, help="At most this many synthetic faces per real face "
+                     "of a value (fewer once the values are balanced)."),
+        click.option("--generator-epochs", type=click.IntRange(1), default=5, show_default=True,
+                     help="Training epochs of the CycleGAN / GAN."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function

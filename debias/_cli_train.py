@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from debias._atomic import write_csv
-from debias._cli_options import dataset_options
+from debias._cli_options import augment_options, dataset_options
 from debias.errors import DataError
 
 
@@ -69,12 +69,14 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
               show_default=True, help="Resampling: weights ** temperature (<1 tempers them).")
 @click.option("--balance-by", metavar="A,B", help="Baseline: draw faces so every group of these "
               "attributes is equally likely (uses the labels DB-VAE does without).")
+@augment_options
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
               show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace OUT/model.pt if it exists.")
 def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
-                  kl_weight, alpha, bins, combine, temperature, balance_by, seed, device, overwrite):
+                  kl_weight, alpha, bins, combine, temperature, balance_by, augment, augment_by,
+                  augment_cap, generator_epochs, seed, device, overwrite):
     """Train a face classifier (baseline or DB-VAE) on DATASET's training split."""
     from debias.data import load_dataset
     from debias.training import fit
@@ -93,15 +95,34 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
     train_set, test_set = data.split(seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     partial = out / ".model.pt.partial"
+    # Steps per epoch are those of the real training faces, with or without augmentation.
+    steps = max(1, int(train_set.labels.sum()) // (batch_size // 2))
+    augmented = None
+    if augment:
+        from debias.augment import augment as add_synthetic
+        from debias.augment import most_imbalanced, write_synthetic
+
+        attribute = augment_by or most_imbalanced(train_set)
+        train_set, augmented = add_synthetic(
+            train_set, attribute=attribute, method=augment, cap=augment_cap,
+            epochs=generator_epochs, seed=seed, models_dir=out / "generators", device=device,
+            log=lambda m: click.echo(m.strip(), err=True))
+        write_synthetic(augmented["synthetic"], out / "synthetic")
+        click.echo(f"added {len(augmented['synthetic']):,} synthetic faces ({attribute}: "
+                   + ", ".join(f"{v} {augmented['real_faces'][v]:,} real + {n:,}"
+                               for v, n in augmented["added"].items())
+                   + f") -> {out / 'synthetic'}", err=True)
     click.echo(f"training {kind} on {len(train_set):,} images "
                f"({int(train_set.labels.sum()):,} faces), {epochs} epochs", err=True)
     model = fit(train_set, model=kind, epochs=epochs, batch_size=batch_size, lr=lr,
                 latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha, bins=bins,
                 combine=combine, temperature=temperature, balance_by=balance, seed=seed,
-                device=device,
+                device=device, steps_per_epoch=steps,
                 checkpoint=str(partial), checkpoint_extra={
                     "dataset": str(Path(dataset).resolve()), "kind": kind,
-                    "n_train": len(train_set)})
+                    "n_train": len(train_set),
+                    **({"augment": {k: v for k, v in augmented.items() if k != "synthetic"}}
+                       if augmented else {})})
     import pandas as pd
 
     write_csv(pd.DataFrame(model.history_), out / "training_log.csv")

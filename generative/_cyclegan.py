@@ -63,6 +63,8 @@ class CycleGANConfig:
         Channels of the first layer of every network.
     n_blocks : int
         Residual blocks per generator.
+    residual : bool
+        Generators learn an edit of the input's logit (see :class:`ResnetGenerator`).
     disc_layers : int
         Stride-2 layers of the PatchGAN discriminators (3: 70×70 patches).
     lambda_cycle : float
@@ -77,6 +79,7 @@ class CycleGANConfig:
     image_size: int = 64
     width: int = 64
     n_blocks: int = 6
+    residual: bool = False
     disc_layers: int = 3
     lambda_cycle: float = 10.0
     lambda_identity: float = 0.5
@@ -112,8 +115,8 @@ class CycleGAN(GenerativeModel):
     def __init__(self, config: CycleGANConfig | None = None) -> None:
         super().__init__(config or CycleGANConfig())
         c = self.config
-        self.g_ab = ResnetGenerator(n_blocks=c.n_blocks, width=c.width)
-        self.g_ba = ResnetGenerator(n_blocks=c.n_blocks, width=c.width)
+        self.g_ab = ResnetGenerator(n_blocks=c.n_blocks, width=c.width, residual=c.residual)
+        self.g_ba = ResnetGenerator(n_blocks=c.n_blocks, width=c.width, residual=c.residual)
         self.d_a = PatchDiscriminator(width=c.width, n_layers=c.disc_layers)
         self.d_b = PatchDiscriminator(width=c.width, n_layers=c.disc_layers)
         self.apply(init_dcgan_weights)

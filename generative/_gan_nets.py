@@ -142,14 +142,20 @@ class ResnetGenerator(nn.Module):
     InstanceNorm + ReLU after every conv but the last. The original's tanh output in [-1, 1]
     becomes sigmoid(·) = (tanh(·/2) + 1) / 2 in [0, 1].
 
+    With ``residual=True`` the last conv's output is added to the input's logit before the
+    sigmoid, ``sigmoid(logit(x) + net(x))``: the network learns an edit of the image rather
+    than the whole image, so a briefly trained translator keeps eyes, mouth and background
+    (and starts near the identity, as the last conv's weights start small).
+
     Shapes
     ------
     x : float (B, 3, S, S) in [0, 1], S a multiple of 4 and >= 16
     output : float (B, 3, S, S) in (0, 1)
     """
 
-    def __init__(self, *, n_blocks: int = 6, width: int = 64) -> None:
+    def __init__(self, *, n_blocks: int = 6, width: int = 64, residual: bool = False) -> None:
         super().__init__()
+        self.residual = residual
         layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(3, width, 7),
                                    nn.InstanceNorm2d(width), nn.ReLU(True)]
         channels = width
@@ -162,11 +168,15 @@ class ResnetGenerator(nn.Module):
             layers += [nn.ConvTranspose2d(channels, channels // 2, 3, 2, 1, output_padding=1),
                        nn.InstanceNorm2d(channels // 2), nn.ReLU(True)]
             channels //= 2
-        layers += [nn.ReflectionPad2d(3), nn.Conv2d(channels, 3, 7), nn.Sigmoid()]
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(channels, 3, 7)]
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x * 2.0 - 1.0)
+        out = self.net(x * 2.0 - 1.0)
+        if self.residual:
+            # 1/512 keeps the logit of a 0 or 255 pixel finite (±6.2).
+            out = out + torch.logit(x, eps=1.0 / 512)
+        return torch.sigmoid(out)
 
 
 class PatchDiscriminator(nn.Module):

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from reports._counterfactual import counterfactual_context
 from reports._figures import Figures, config_json, template_json
 from reports._latent import latent_context, training_context
 from reports._methods import limitations_context, methods_context
@@ -21,7 +22,8 @@ from reports._summary import summary_context
 
 NAV = [("summary", "Summary"), ("dataset", "Dataset"), ("performance", "Per-group performance"),
        ("disparities", "Disparities"), ("sweep", "Threshold sweep"), ("latent", "Latent analysis"),
-       ("training", "Training"), ("methods", "Methods"), ("limitations", "Limitations")]
+       ("counterfactual", "Counterfactual probes and augmentation"), ("training", "Training"),
+       ("methods", "Methods"), ("limitations", "Limitations")]
 
 
 def _finalize(value):
@@ -83,6 +85,7 @@ def render_html(result: dict, *, max_rows: int = 200) -> str:
         "disparities": disparities_context(result, summary["metric"]),
         "sweep": sweep_context(result, figures),
         "latent": latent_context(result, figures),
+        "counterfactual": counterfactual_context(result, figures),
         "training": training_context(result, figures),
         "methods": methods_context(result), "limitations": limitations_context(result),
         "plotly_js": _plotly_js(), "template_json": template_json(),

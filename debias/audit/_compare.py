@@ -17,30 +17,32 @@ def _none(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-def compare_models(metrics: dict, *, metric: str = "tpr") -> dict | None:
-    """Per slice, the max−min gap of ``metric`` for baseline and DB-VAE with their CIs.
+def compare_models(metrics: dict, *, metric: str = "tpr", other: str = "dbvae",
+                   label: str = "DB-VAE") -> dict | None:
+    """Per slice, the max−min gap of ``metric`` for the baseline and model ``other`` with their
+    CIs (rows: ``baseline_gap``, ``<other>_gap`` and their ``_low`` / ``_high``).
 
     The verdict uses the two bootstrap intervals: "narrower" or "wider" only when they do
     not overlap (a conservative reading), else "no clear change".
     """
-    if "baseline" not in metrics or "dbvae" not in metrics:
+    if "baseline" not in metrics or other not in metrics:
         return None
-    base, dbvae = (_gap_rows(metrics[k].disparities, metric) for k in ("baseline", "dbvae"))
+    base, model = (_gap_rows(metrics[k].disparities, metric) for k in ("baseline", other))
     rows = []
-    for name in base.index.intersection(dbvae.index):
-        b, d = base.loc[name], dbvae.loc[name]
+    for name in base.index.intersection(model.index):
+        b, d = base.loc[name], model.loc[name]
         if math.isnan(b["value"]) or math.isnan(d["value"]):
             continue
         if d["high"] < b["low"]:
-            verdict = "DB-VAE narrower (CIs apart)"
+            verdict = f"{label} narrower (CIs apart)"
         elif d["low"] > b["high"]:
-            verdict = "DB-VAE wider (CIs apart)"
+            verdict = f"{label} wider (CIs apart)"
         else:
             verdict = "no clear change (CIs overlap)"
         rows.append({"slice": name, "baseline_gap": float(b["value"]),
                      "baseline_low": _none(float(b["low"])), "baseline_high": _none(float(b["high"])),
-                     "dbvae_gap": float(d["value"]), "dbvae_low": _none(float(d["low"])),
-                     "dbvae_high": _none(float(d["high"])),
+                     f"{other}_gap": float(d["value"]), f"{other}_low": _none(float(d["low"])),
+                     f"{other}_high": _none(float(d["high"])),
                      "change": float(d["value"] - b["value"]), "verdict": verdict})
     return {"metric": metric, "rows": rows}
 
@@ -51,7 +53,7 @@ def _ci(low, high) -> str:
 
 
 def summarise(metrics: dict, comparison: dict | None, *, audited: int, faces: int,
-              metric: str = "tpr") -> dict:
+              metric: str = "tpr", augmented: dict | None = None) -> dict:
     """Headline sentences, an evidence level, and whether DB-VAE helped (None: unclear)."""
     headline = [f"{audited:,} test images ({faces:,} faces) judged with "
                 f"{len(metrics)} model{'s' if len(metrics) > 1 else ''}: {', '.join(metrics)}."]
@@ -82,6 +84,10 @@ def summarise(metrics: dict, comparison: dict | None, *, audited: int, faces: in
         headline.append(f"DB-VAE vs baseline recall gap: {change}; " + (
             "DB-VAE narrowed the gaps." if helped else "DB-VAE widened the gaps." if helped is False
             else "no clear change beyond the uncertainty."))
+    if augmented and augmented["rows"]:
+        change = ", ".join(f"{r['slice']} {r['baseline_gap']:.3f} -> {r['augmented_gap']:.3f} "
+                           f"({r['verdict']})" for r in augmented["rows"])
+        headline.append(f"Augmented baseline vs baseline recall gap: {change}.")
     return {"headline": headline, "evidence": evidence, "dbvae_helped": helped}
 
 

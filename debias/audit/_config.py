@@ -25,6 +25,12 @@ class AuditRun:
     metrics : how predictions are judged
     explicit_threshold : the user chose the threshold (external scores need not be in [0, 1])
     gallery_size : images per gallery
+    augment : "cyclegan" or "gan": also train a baseline on the training split plus synthetic
+        faces of the under-represented values of ``augment_by`` (default: the attribute whose
+        face counts differ most), at most ``augment_cap`` per real face of a value
+    counterfactual : "ATTR" or "ATTR=FROM:TO": probe every trained model with CycleGAN edits
+        of up to ``counterfactual_images`` test faces per direction
+    generator_epochs : training epochs of the CycleGAN / GAN
     """
 
     dataset: str
@@ -42,6 +48,12 @@ class AuditRun:
     gallery_size: int = 12
     explicit_threshold: bool = False
     progress: bool | None = None
+    augment: Literal["cyclegan", "gan"] | None = None
+    augment_by: str | None = None
+    augment_cap: float = 4.0
+    counterfactual: str | None = None
+    counterfactual_images: int = 200
+    generator_epochs: int = 5
 
     def training_dict(self) -> dict:
         return {"epochs": self.epochs, "batch_size": self.batch_size,

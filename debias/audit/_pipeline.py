@@ -12,13 +12,16 @@ from importlib.metadata import version
 
 import numpy as np
 
+from debias.audit._augment_stage import augmentation_section, train_augmented
 from debias.audit._compare import compare_models, limitations, summarise
 from debias.audit._config import AuditRun
+from debias.audit._counterfactual_stage import run_counterfactual
 from debias.audit._latent_stage import latent_section, misclassified
 from debias.audit._predictions import read_predictions
 from debias.audit._result import (
     base_result, config_dict, metrics_section, metrics_tables, write_result,
 )
+from debias.augment import write_synthetic
 from debias.audit._train_stage import fingerprint, train_models, training_section
 from debias.data import load_dataset
 from debias.errors import DataError
@@ -47,10 +50,16 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     def stage(i: int, text: str) -> None:
         log(f"[{i}/{STAGES}] {text} ({time.perf_counter() - start:.0f} s)")
 
+    if (run.augment or run.counterfactual) and run.predictions is not None:
+        raise DataError("--augment and --counterfactual need models to train or run; they "
+                        "cannot be used with --predictions")
+    if run.augment and run.model is not None:
+        raise DataError("--augment trains an augmented baseline; it cannot be used with --model")
     stage(1, f"loading {run.dataset}")
     data = load_dataset(run.dataset, **run.dataset_kwargs)
     attributes = list(data.attributes)
     notes, models, trained = [], {}, {}
+    augment_summary = face_checker = counterfactual = None
     if run.predictions is not None:
         stage(2, f"reading predictions {run.predictions} (no training)")
         index, scores, notes = read_predictions(
@@ -73,6 +82,8 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
         else:
             stage(2, f"training on {len(train):,} images ({int(train.labels.sum()):,} faces)")
             trained = train_models(run, train, log=log)
+            if run.augment:
+                trained["augmented"], augment_summary = train_augmented(run, train, log=log)
         for name, model in trained.items():
             models[name] = model.predict_proba(test.images)
     for note in notes:
@@ -96,6 +107,14 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
                                 k=run.gallery_size, seed=run.seed)
     else:
         stage(4, "latent-density analysis skipped (no DB-VAE)")
+    if run.counterfactual or augment_summary:
+        from debias.counterfactual import train_face_checker
+
+        log("  training an independent face checker (judges whether edits are still faces)")
+        face_checker = train_face_checker(train, seed=run.seed, device=run.device)
+    if run.counterfactual:
+        counterfactual = run_counterfactual(run, train, test, trained, face_checker, log=log,
+                                            augmentation=augment_summary)
 
     stage(5, "writing result.json and tables")
     dataset = {"root": str(data.root), "format": data.format, "images": len(data),
@@ -114,7 +133,10 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     result["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for name, m in metrics.items():
         section = {"label": {"baseline": "Baseline CNN", "dbvae": "DB-VAE",
-                             "external": "External model"}.get(name, name),
+                             "external": "External model",
+                             "augmented": f"Baseline + "
+                             f"{ {'cyclegan': 'CycleGAN', 'gan': 'GAN'}.get(run.augment)} augmentation"
+                             }.get(name, name),
                    **metrics_section(m)}
         if name == "external":
             section["source"] = str(run.predictions)
@@ -131,8 +153,16 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
         result["comparison"] = comparison
     if latent:
         result["latent"] = latent
+    if counterfactual:
+        result["counterfactual"] = counterfactual
+    augmented = None
+    if augment_summary:
+        augmented = compare_models(metrics, other="augmented", label="augmented")
+        result["augmentation"] = augmentation_section(augment_summary, train, face_checker,
+                                                      seed=run.seed, comparison=augmented)
+        write_synthetic(augment_summary["synthetic"], run.out / "synthetic")
     result["summary"] = summarise(metrics, comparison, audited=len(test),
-                                  faces=int(labels.sum()))
+                                  faces=int(labels.sum()), augmented=augmented)
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,
                                         trained=bool(trained) and run.model is None)
     result["runtime_s"] = round(time.perf_counter() - start, 1)
@@ -169,5 +199,5 @@ def clear_outputs(out) -> None:
     """--overwrite: remove what an earlier audit wrote in ``out`` (and nothing else)."""
     for name in ("report.html", "result.json"):
         (out / name).unlink(missing_ok=True)
-    for folder in ("tables", "models"):
+    for folder in ("tables", "models", "synthetic"):
         shutil.rmtree(out / folder, ignore_errors=True)

@@ -21,23 +21,33 @@ def fingerprint(data: ImageDataset) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+def audit_settings(run: AuditRun, train: ImageDataset) -> dict:
+    """What a checkpoint in out/models must have been trained with to be continued."""
+    return {**run.training_dict(), "data": fingerprint(train)}
+
+
+def check_resumable(path, settings: dict, *, log) -> None:
+    """Refuse a checkpoint from other settings or data; say when one will be continued."""
+    if path.exists():
+        saved = load_checkpoint(path)["extra"].get("audit_settings")
+        if saved != settings:
+            raise DataError(f"{path} was trained with other settings or data; pass "
+                            "--overwrite to retrain, or use another --out")
+        log(f"  {path.stem}: continuing from {path}")
+
+
 def train_models(run: AuditRun, train: ImageDataset, *, log) -> dict:
     """Fit (or resume, or reuse) the baseline and, unless disabled, the DB-VAE.
 
     Checkpoints live in ``out/models/<name>.pt``; one left by an interrupted run with the
     same settings and data is resumed, one from other settings is refused.
     """
-    settings = {**run.training_dict(), "data": fingerprint(train)}
+    settings = audit_settings(run, train)
     models = {}
     kinds = ["baseline", "dbvae"] if run.train_dbvae else ["baseline"]
     for i, kind in enumerate(kinds, start=1):
         path = run.out / "models" / f"{kind}.pt"
-        if path.exists():
-            saved = load_checkpoint(path)["extra"].get("audit_settings")
-            if saved != settings:
-                raise DataError(f"{path} was trained with other settings or data; pass "
-                                "--overwrite to retrain, or use another --out")
-            log(f"  {kind}: continuing from {path}")
+        check_resumable(path, settings, log=log)
         log(f"  training {kind} ({i}/{len(kinds)}), {run.epochs} epochs")
         path.parent.mkdir(parents=True, exist_ok=True)
         models[kind] = fit(train, model=kind, epochs=run.epochs, batch_size=run.batch_size,

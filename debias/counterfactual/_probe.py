@@ -5,24 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from debias.counterfactual._checkers import train_attribute_classifier
 from debias.counterfactual._flips import flip_summary
-from debias.models import BaselineClassifier, BaselineConfig
-from generative import ImageBatches, TrainerConfig, train
 
-
-def train_attribute_classifier(images: torch.Tensor, is_target: np.ndarray, *, epochs: int = 5,
-                               seed: int = 0, device: str = "auto") -> BaselineClassifier:
-    """The standard CNN trained to tell the two attribute values apart on real images; it
-    judges whether an edit changed the attribute ("edit success").
-
-    images : uint8 (N, 3, S, S); is_target : bool (N,), True for the target value.
-    """
-    torch.manual_seed(seed)
-    model = BaselineClassifier(BaselineConfig(image_size=int(images.shape[-1])))
-    labels = torch.as_tensor(np.asarray(is_target, dtype=np.int64))
-    train(model, ImageBatches(images, labels, batch_size=64),
-          TrainerConfig(epochs=epochs, seed=seed, device=device, progress=False))
-    return model.cpu().eval()
+__all__ = ["probe", "train_attribute_classifier"]
 
 
 def probe(models: dict, originals: torch.Tensor, edited: torch.Tensor, *,
@@ -43,14 +29,23 @@ def probe(models: dict, originals: torch.Tensor, edited: torch.Tensor, *,
     -------
     dict
         ``models``: name -> :func:`flip_summary`; ``edit_success``, ``source_called_target``,
-        ``target_preserved`` (None when the checker is not given).
+        ``attribute_score_change`` (mean change of the attribute model's score),
+        ``target_preserved``, ``originals_preserved`` (None when the checker is not given);
+        ``scores``: name -> (original, edited) score arrays (not JSON: for galleries).
     """
-    out = {"models": {name: flip_summary(m.predict_proba(originals), m.predict_proba(edited),
-                                         threshold=threshold) for name, m in models.items()}}
-    out["edit_success"] = out["source_called_target"] = out["target_preserved"] = None
-    if attribute_model is not None:
-        out["edit_success"] = float((attribute_model.predict_proba(edited) >= 0.5).mean())
-        out["source_called_target"] = float((attribute_model.predict_proba(originals) >= 0.5).mean())
-    if face_model is not None:
+    scores = {name: (m.predict_proba(originals), m.predict_proba(edited))
+              for name, m in models.items()}
+    out = {"models": {name: flip_summary(a, b, threshold=threshold)
+                      for name, (a, b) in scores.items()}, "scores": scores}
+    for key in ("edit_success", "source_called_target", "attribute_score_change",
+                "target_preserved", "originals_preserved"):
+        out[key] = None
+    if attribute_model is not None and len(originals):
+        before, after = attribute_model.predict_proba(originals), attribute_model.predict_proba(edited)
+        out["edit_success"] = float((after >= 0.5).mean())
+        out["source_called_target"] = float((before >= 0.5).mean())
+        out["attribute_score_change"] = float((after - before).mean())
+    if face_model is not None and len(originals):
         out["target_preserved"] = float((face_model.predict_proba(edited) >= threshold).mean())
+        out["originals_preserved"] = float((face_model.predict_proba(originals) >= threshold).mean())
     return out

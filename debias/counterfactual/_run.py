@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 
+from debias.counterfactual._checkers import (
+    accuracy, train_attribute_classifier, train_face_checker,
+)
 from debias.counterfactual._latent_direction import attribute_direction, latent_counterfactuals
-from debias.counterfactual._probe import probe, train_attribute_classifier
+from debias.counterfactual._probe import probe
 from debias.data import ImageDataset
 from debias.errors import DataError
 
@@ -36,49 +37,52 @@ def check_values(train: ImageDataset, attribute: str, source: str, target: str) 
                             f"{', '.join(sorted(set(values)))})")
 
 
-def train_cyclegan(train: ImageDataset, attribute: str, source: str, target: str, *,
-                   epochs: int, seed: int, checkpoint: Path, device: str = "auto"):
-    """A CycleGAN between the training faces with ``attribute`` = source and = target."""
-    from generative import CycleGAN, CycleGANConfig, TrainerConfig, UnpairedBatches
-    from generative import train as train_model
-
-    faces = train.subset((train.labels == 1).numpy())
-    value = faces.meta[attribute].astype(str).to_numpy()
-    a, b = faces.images[torch.from_numpy(value == source)], faces.images[torch.from_numpy(value == target)]
-    torch.manual_seed(seed)
-    model = CycleGAN(CycleGANConfig(image_size=train.image_size, width=16, n_blocks=4))
-    train_model(model, UnpairedBatches(a, b, batch_size=4),
-                TrainerConfig(epochs=epochs, seed=seed, device=device, checkpoint=str(checkpoint),
-                              decay_start_epoch=epochs // 2,
-                              checkpoint_extra={"attribute": attribute, "domain_a": source,
-                                                "domain_b": target}))
-    return model.cpu().eval()
-
-
 def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *, attribute: str,
               source: str, target: str, threshold: float = 0.5, seed: int = 0,
-              attribute_epochs: int = 5, max_images: int = 500) -> dict:
+              attribute_epochs: int = 5, max_images: int = 500, face_checker=None) -> dict:
     """Both directions (source -> target with a2b, target -> source with b2a) on test faces,
     plus the DB-VAE latent-direction edit when a DB-VAE is among ``models``.
+
+    The edits are judged by an attribute classifier trained on the real training faces of
+    the two values and by ``face_checker`` (default: a face classifier trained here with its
+    own seed); both are scored on the real test images too (``checkers``).
 
     Returns
     -------
     dict
-        ``directions``: one entry per edit kind and direction with the :func:`probe` output,
-        colour statistics of originals and edits, and ``pairs`` (originals, edits) tensors
-        for a gallery (removed before writing JSON).
+        ``checkers``: accuracy of each judge on real test images; ``directions``: one entry
+        per edit kind and direction with the :func:`probe` output, colour statistics of
+        originals and edits, and ``pairs`` (originals, edits) tensors and per-model
+        ``scores`` for a gallery (remove both before writing JSON).
     """
     check_values(train, attribute, source, target)
-    faces_train = train.subset((train.labels == 1).numpy())
+    real = train.subset(~train.synthetic)
+    faces_train = real.subset((real.labels == 1).numpy())
     values = faces_train.meta[attribute].astype(str).to_numpy()
     keep = (values == source) | (values == target)
     checker_images = faces_train.images[torch.from_numpy(keep)]
     is_target = values[keep] == target
     checker = train_attribute_classifier(checker_images, is_target, epochs=attribute_epochs, seed=seed)
-    face_model = models.get("baseline") or next(iter(models.values()))
+    face_model = face_checker if face_checker is not None else train_face_checker(real, seed=seed)
 
     test_faces = test.subset((test.labels == 1).numpy())
     test_values = test_faces.meta[attribute].astype(str).to_numpy()
+    both = (test_values == source) | (test_values == target)
+    checkers = {
+        "attribute": {"description": f"CNN trained on the real training faces to tell "
+                                     f"{attribute}={target} from {attribute}={source}",
+                      "test_accuracy": accuracy(checker, test_faces.images[torch.from_numpy(both)],
+                                                test_values[both] == target),
+                      "test_images": int(both.sum())},
+        "face": {"description": "face classifier trained on the real training images with its "
+                                "own seed (not one of the probed models)",
+                 "test_accuracy": accuracy(face_model, test.images, test.labels.numpy()),
+                 "test_images": len(test)}}
+    # How often the face checker calls real faces of each value a face: the yardstick for
+    # "still a face" (a biased checker under-calls the rarer value's real faces too).
+    real_face_rate = {v: accuracy(face_model, test_faces.images[torch.from_numpy(test_values == v)],
+                                  np.ones(int((test_values == v).sum()), bool))
+                      for v in (source, target)}
     rng = np.random.default_rng(seed)
     directions = []
     for src, dst, way in ((source, target, "a2b"), (target, source, "b2a")):
@@ -96,7 +100,8 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
                        threshold=threshold)
         directions.append({"edit": "cyclegan", "from": src, "to": dst, **result,
                            "colour_original": colour_stats(originals),
-                           "colour_edited": colour_stats(edited), "pairs": (originals, edited)})
+                           "colour_edited": colour_stats(edited), "pairs": (originals, edited),
+                           "paths": test_faces.meta["path"].iloc[index].astype(str).tolist()})
     dbvae = models.get("dbvae")
     if dbvae is not None:
         mu = dbvae.latent_means(checker_images).numpy()
@@ -112,8 +117,10 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
                            threshold=threshold)
             directions.append({"edit": "dbvae latent direction", "from": src, "to": dst,
                                "distance": gap, **result, "colour_original": colour_stats(recon),
-                               "colour_edited": colour_stats(moved), "pairs": (recon, moved)})
-    return {"attribute": attribute, "source": source, "target": target, "directions": directions}
+                               "colour_edited": colour_stats(moved), "pairs": (recon, moved),
+                               "paths": test_faces.meta["path"].iloc[index].astype(str).tolist()})
+    return {"attribute": attribute, "source": source, "target": target, "threshold": threshold,
+            "checkers": checkers, "real_face_rate": real_face_rate, "directions": directions}
 
 
 class _Inverted:

@@ -27,7 +27,8 @@ class ImageDataset:
         1 for the positive class (a face), 0 otherwise.
     meta : DataFrame with N rows
         ``path`` (relative to ``root``), ``file`` (path opened), ``label``, ``split`` when the
-        layout gives one, and a string column per attribute.
+        layout gives one, and a string column per attribute. Rows added by augmentation carry
+        a ``synthetic`` column naming their generator ("" for real images).
     attributes : list of str
         The subgroup attribute columns of ``meta``.
     root : Path
@@ -83,6 +84,13 @@ class ImageDataset:
             original_sizes=self.original_sizes[index],
         )
 
+    @property
+    def synthetic(self) -> np.ndarray:
+        """bool (N,): True for images a generator made (``meta["synthetic"]`` not empty)."""
+        if "synthetic" not in self.meta.columns:
+            return np.zeros(len(self), dtype=bool)
+        return self.meta["synthetic"].fillna("").astype(str).str.len().to_numpy() > 0
+
     def group_keys(self, attributes: list[str] | None = None) -> pd.Series:
         """One string per row naming its subgroup, e.g. ``"skin_tone=dark, gender=male"``."""
         attributes = self.attributes if attributes is None else attributes
@@ -97,7 +105,16 @@ class ImageDataset:
         With a ``split`` column (and ``use_split_column``), rows marked ``train`` and ``test``;
         ``val`` rows are in neither (see :meth:`named_split`). Otherwise a seeded split
         stratified by label x every attribute.
+
+        Synthetic images (:attr:`synthetic`) always go to the training part: a generated
+        image is never judged as if it were a real person. The real images are split exactly
+        as they would be without them.
         """
+        made = self.synthetic
+        if made.any():
+            train, test = self.subset(~made).split(test_size=test_size, seed=seed,
+                                                   use_split_column=use_split_column)
+            return _concat(train, self.subset(made)), test
         if use_split_column and "split" in self.meta.columns:
             if not (self.meta["split"] == "test").any():
                 raise DataError("the split column has no 'test' rows; add some or split at random")
@@ -107,6 +124,12 @@ class ImageDataset:
         strata = self.labels.numpy().astype(str) + "|" + self.group_keys().to_numpy()
         train, test = stratified_split(strata, test_size=test_size, seed=seed)
         return self.subset(train), self.subset(test)
+
+    def with_images(self, other: ImageDataset) -> ImageDataset:
+        """These rows, then ``other``'s (same image size; ``other``'s extra columns kept)."""
+        if other.image_size != self.image_size:
+            raise ValueError(f"cannot join {self.image_size}px and {other.image_size}px images")
+        return _concat(self, other)
 
     def named_split(self, name: str) -> ImageDataset:
         """The rows whose ``split`` column equals ``name`` (train, val or test)."""
@@ -146,6 +169,15 @@ class ImageDataset:
         out["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
         out["warnings"] = list(self.warnings)
         return out
+
+
+def _concat(first: ImageDataset, second: ImageDataset) -> ImageDataset:
+    meta = pd.concat([first.meta, second.meta], ignore_index=True)
+    if "synthetic" in meta.columns:
+        meta["synthetic"] = meta["synthetic"].fillna("").astype(str)
+    return replace(first, images=torch.cat([first.images, second.images]),
+                   labels=torch.cat([first.labels, second.labels]), meta=meta,
+                   original_sizes=np.concatenate([first.original_sizes, second.original_sizes]))
 
 
 def _counts_by_label(columns: pd.DataFrame, label_name: pd.Series) -> dict:

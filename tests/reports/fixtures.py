@@ -265,3 +265,103 @@ VARIANTS = {"no_attributes": _no_attributes, "no_bootstrap": _no_bootstrap,
 def make_variant(name: str) -> dict:
     """Edge cases the renderer must handle: one of :data:`VARIANTS`."""
     return VARIANTS[name]()
+
+
+def _flips(rng, n: int, shift: float) -> dict:
+    """One model's flip summary on ``n`` pairs whose score moves by about ``shift``."""
+    pos_to_neg = round(n * max(0.0, -shift) * rng.uniform(0.4, 0.6))
+    neg_to_pos = round(n * max(0.0, shift) * rng.uniform(0.4, 0.6)) + rng.randint(0, 3)
+    edges = [round(-1 + 0.1 * i, 1) for i in range(21)]
+    weights = [2.718 ** (-((e + 0.05 - shift) ** 2) / 0.02) for e in edges[:-1]]
+    counts = [int(n * w / sum(weights)) for w in weights]
+    counts[max(range(20), key=lambda i: weights[i])] += n - sum(counts)  # the mode
+    return {"n": n, "flips": pos_to_neg + neg_to_pos, "pos_to_neg": pos_to_neg,
+            "neg_to_pos": neg_to_pos, "flip_rate": round((pos_to_neg + neg_to_pos) / n, 6),
+            "pos_to_neg_rate": round(pos_to_neg / n, 6),
+            "neg_to_pos_rate": round(neg_to_pos / n, 6), "mean_change": round(shift, 6),
+            "change_p05": round(shift - 0.21, 6), "median_change": round(shift + 0.004, 6),
+            "change_p95": round(shift + 0.19, 6),
+            "change_histogram": {"edges": edges, "counts": counts}}
+
+
+def _colour(r: float, g: float, b: float) -> dict:
+    return {"mean_rgb": [r, g, b], "brightness": round((r + g + b) / 3, 4)}
+
+
+def make_counterfactual_result(*, attribute: str = "skin_tone", source: str = "dark",
+                               target: str = "light", caption: str = "") -> dict:
+    """The full result plus a model trained with CycleGAN augmentation, the counterfactual
+    probe (three directions: a good CycleGAN edit, a failed one, a damaging latent edit) and
+    the augmentation. ``caption`` is appended to every pair's caption."""
+    result = build_result()
+    rng = random.Random(5)
+    attributes = DEFAULT_ATTRIBUTES
+    colors = [png(c) for c in [(90, 60, 40), (200, 160, 130), (120, 85, 60), (225, 190, 165)]]
+    augmented = model_tables(attributes, rng, skill=0.925, bias=0.12, latent=False, min_count=30,
+                             tolerance=[0.8, 1.25], reference={"skin_tone": "light"},
+                             trained=True, colors=colors)
+    augmented.update(label="Baseline + CycleGAN augmentation", source="out/models/augmented.pt")
+    result["models"]["augmented"] = augmented
+    names = ["baseline", "dbvae", "augmented"]
+    spec = [("cyclegan", source, target, 400, 0.9, 0.05, 0.95, (0.08, -0.02, 0.03)),
+            ("cyclegan", target, source, 380, 0.3, 0.1, 0.92, (-0.12, -0.04, -0.05)),
+            ("dbvae latent direction", source, target, 400, 0.71, 0.06, 0.74, (0.05, 0.01, 0.02))]
+    directions = []
+    for edit, a, b, n, success, called, kept, shifts in spec:
+        pairs = [{"original": colors[k % 2 if a == source else 1 - k % 2],
+                  "edited": colors[2 + (k % 2)], "caption": f"test/{a}_{k:03d}.png{caption}",
+                  "scores": {m: [round(0.6 + 0.04 * k, 4), round(0.6 + 0.04 * k + s, 4)]
+                             for m, s in zip(names, shifts)}} for k in range(4)]
+        directions.append({
+            "edit": edit, "from": a, "to": b, "n": n,
+            "models": {m: _flips(rng, n, s) for m, s in zip(names, shifts)},
+            "edit_success": success, "source_called_target": called,
+            "attribute_score_change": round(success - called - 0.1, 4),
+            "target_preserved": kept, "originals_preserved": 0.97,
+            "colour_original": _colour(0.42, 0.31, 0.25) if a == source else
+            _colour(0.78, 0.64, 0.55),
+            "colour_edited": _colour(0.74, 0.61, 0.52) if b == target else
+            _colour(0.47, 0.34, 0.27),
+            "pairs": pairs})
+    result["counterfactual"] = {
+        "attribute": attribute, "source": source, "target": target, "threshold": 0.5,
+        "generator": {"kind": "cyclegan", "epochs": 5, "train_seconds": 187.25,
+                      "checkpoint": "out/counterfactual/cyclegan.pt"},
+        "checkers": {
+            "attribute": {"description": f"the standard CNN trained on real training faces to "
+                                         f"tell {source} from {target}",
+                          "test_accuracy": 0.934, "test_images": 612},
+            "face": {"description": "a second face classifier trained on its own seed, not "
+                                    "audited", "test_accuracy": 0.957, "test_images": 1200}},
+        "directions": directions,
+        "caveats": [f"CycleGAN {source} \u2192 {target} edits are 0.288 brighter than their "
+                    "originals, more than the real difference between the groups (0.250).",
+                    f"Only 30% of the CycleGAN {target} \u2192 {source} edits are called "
+                    f"{source} by the attribute checker."]}
+    rows = []
+    for slice_name in dict.fromkeys(r["slice"] for r in result["models"]["baseline"]["per_group"]):
+        if slice_name == "overall":
+            continue
+        gap = {m: next(d for d in result["models"][m]["disparities"] if d["slice"] == slice_name
+                       and d["metric"] == "tpr" and d["measure"] == "max-min difference")
+               for m in ("baseline", "augmented")}
+        change = round(gap["augmented"]["value"] - gap["baseline"]["value"], 6)
+        rows.append({"slice": slice_name, "baseline_gap": gap["baseline"]["value"],
+                     "baseline_low": gap["baseline"]["low"],
+                     "baseline_high": gap["baseline"]["high"],
+                     "augmented_gap": gap["augmented"]["value"],
+                     "augmented_low": gap["augmented"]["low"],
+                     "augmented_high": gap["augmented"]["high"], "change": change,
+                     "verdict": "narrower with augmentation, but the CIs overlap" if change < 0
+                     else "not narrower with augmentation"})
+    result["augmentation"] = {
+        "method": "cyclegan", "attribute": attribute, "model": "augmented", "cap": 1.0,
+        "real_faces": {target: 2400, source: 820}, "added": {target: 0, source: 820},
+        "generator": {"kind": "cyclegan", "epochs": 5, "train_seconds": None, "checkpoint": None},
+        "synthetic_checks": [{"value": source, "n": 200, "called_value": 0.81,
+                              "called_face": 0.93, "colour_synthetic": _colour(0.5, 0.38, 0.3),
+                              "colour_real": _colour(0.42, 0.31, 0.25)}],
+        "samples": [{"path": f"synthetic/{source}_{k}.png", "png": colors[k % 2],
+                     "caption": f"synthetic {source} face {k + 1}{caption}"} for k in range(6)],
+        "comparison": {"metric": "tpr", "rows": rows}}
+    return result

@@ -19,12 +19,14 @@ import pytest
 
 from reports import write_report
 from tests.reports.fixtures import (
-    make_hostile_result, make_minimal_result, make_result, make_variant,
+    make_counterfactual_result, make_hostile_result, make_minimal_result, make_result,
+    make_variant,
 )
 
 CASES = {"full": make_result, "minimal": make_minimal_result, "hostile": make_hostile_result,
          "three_models": lambda: make_variant("three_models"),
-         "no_attributes": lambda: make_variant("no_attributes")}
+         "no_attributes": lambda: make_variant("no_attributes"),
+         "counterfactual": make_counterfactual_result}
 WIDTH, HEIGHT = 1400, 4000
 
 
