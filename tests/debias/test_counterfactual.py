@@ -19,6 +19,10 @@ def test_flip_arithmetic_on_hand_made_scores():
     assert s["flip_rate"] == pytest.approx(3 / 5)
     assert s["pos_to_neg_rate"] + s["neg_to_pos_rate"] == pytest.approx(s["flip_rate"])
     assert s["mean_change"] == pytest.approx(np.mean(edited - original))
+    # Changes −0.25, +0.05, +0.45, −0.48 fall in bins 7, 10, 14, 5 of width 0.1 from −1.
+    counts = flip_summary(np.full(4, 0.5), np.array([0.25, 0.55, 0.95, 0.02])
+                          )["change_histogram"]["counts"]
+    assert counts == [1 if i in (5, 7, 10, 14) else 0 for i in range(20)]
     empty = flip_summary(np.array([]), np.array([]))
     assert empty["flip_rate"] is None and empty["n"] == 0
 
@@ -58,6 +62,11 @@ def test_probe_sees_a_dependence_and_its_absence():
     assert out["models"]["blind"]["flip_rate"] == 0.0
     assert out["edit_success"] == 1.0 and out["source_called_target"] == 0.0
     assert out["target_preserved"] == 1.0
+    assert out["originals_preserved"] == 1.0
+    # The checker's P(dark) is 1 - red/255: from 1 - 230/255 to 1 - 20/255 on every image.
+    assert out["attribute_score_change"] == pytest.approx(210 / 255)
+    histogram = out["models"]["dependent"]["change_histogram"]
+    assert sum(histogram["counts"]) == 50 and len(histogram["edges"]) == 21
 
 
 def test_attribute_direction_recovers_the_planted_dimension():
