@@ -15,14 +15,14 @@ import numpy as np
 from debias.audit._augment_stage import augmentation_section, train_augmented
 from debias.audit._compare import compare_models, limitations, summarise
 from debias.audit._config import AuditRun
-from debias.audit._counterfactual_stage import run_counterfactual
+from debias.audit._counterfactual_stage import probe_values, run_counterfactual
 from debias.audit._latent_stage import latent_section, misclassified
 from debias.audit._predictions import read_predictions
 from debias.audit._result import (
     base_result, config_dict, metrics_section, metrics_tables, write_result,
 )
-from debias.augment import write_synthetic
 from debias.audit._train_stage import fingerprint, train_models, training_section
+from debias.augment import augmentation_plan, most_imbalanced, write_synthetic
 from debias.data import load_dataset
 from debias.errors import DataError
 from debias.metrics import audit_predictions
@@ -70,6 +70,12 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
     else:
         train, test = data.split(seed=run.seed)
         split = {"train": len(train), "test": len(test)}
+        # Refuse a bad --augment-by / --counterfactual now, not after minutes of training.
+        if run.augment:
+            augmentation_plan(train, run.augment_by or most_imbalanced(train), run.augment,
+                              run.augment_cap)
+        if run.counterfactual:
+            probe_values(run.counterfactual, train)
         if run.model is not None:
             from debias.training import load_classifier
 

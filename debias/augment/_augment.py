@@ -50,17 +50,7 @@ def augment(train: ImageDataset, *, attribute: str, method: str, cap: float = 4.
         attribute, cap, real_faces and added per value, generators, and ``synthetic`` (the
         synthetic rows alone, as an ImageDataset).
     """
-    if attribute not in train.attributes:
-        raise DataError(f"--augment-by {attribute!r}: not an attribute of the dataset "
-                        f"(attributes: {', '.join(train.attributes) or 'none'})")
-    if method not in ("cyclegan", "gan"):
-        raise DataError(f"--augment must be 'cyclegan' or 'gan', got {method!r}")
-    values, counts = np.unique(face_values(train, attribute), return_counts=True)
-    real = {str(v): int(n) for v, n in zip(values, counts)}
-    plan = {v: n for v, n in plan_additions(real, cap=cap).items() if n > 0} if real else {}
-    if not plan:
-        raise DataError(f"{attribute} has nothing to balance among the training faces "
-                        f"({', '.join(f'{v}: {n}' for v, n in real.items()) or 'no faces'})")
+    real, plan = augmentation_plan(train, attribute, method, cap)
     majority = max(sorted(real), key=real.get)
     if models_dir is not None:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -169,3 +159,31 @@ def synthetic_checks(summary: dict, train: ImageDataset, *, attribute_checkers: 
             if len(made) else None,
             "colour_synthetic": colour_stats(made), "colour_real": colour_stats(same)})
     return out
+
+
+def augmentation_plan(train: ImageDataset, attribute: str, method: str,
+                      cap: float) -> tuple[dict[str, int], dict[str, int]]:
+    """Check an augmentation request and plan it (cheap: no generator is trained).
+
+    Returns
+    -------
+    (real, plan) : real faces per value of ``attribute``, and synthetic faces to add per
+        value (only values that get some).
+
+    Raises
+    ------
+    DataError
+        Unknown attribute or method, or nothing to balance.
+    """
+    if attribute not in train.attributes:
+        raise DataError(f"--augment-by {attribute!r}: not an attribute of the dataset "
+                        f"(attributes: {', '.join(train.attributes) or 'none'})")
+    if method not in ("cyclegan", "gan"):
+        raise DataError(f"--augment must be 'cyclegan' or 'gan', got {method!r}")
+    values, counts = np.unique(face_values(train, attribute), return_counts=True)
+    real = {str(v): int(n) for v, n in zip(values, counts)}
+    plan = {v: n for v, n in plan_additions(real, cap=cap).items() if n > 0} if real else {}
+    if not plan:
+        raise DataError(f"{attribute} has nothing to balance among the training faces "
+                        f"({', '.join(f'{v}: {n}' for v, n in real.items()) or 'no faces'})")
+    return real, plan

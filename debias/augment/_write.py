@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
@@ -12,17 +12,22 @@ from debias.data import ImageDataset
 
 
 def write_synthetic(synthetic: ImageDataset, folder: Path) -> Path:
-    """Write ``folder/<meta path>`` PNGs and ``folder/synthetic.csv`` (path, synthetic,
-    source, label and the attributes), replacing an earlier folder only once all is written.
+    """Write the PNGs under ``folder`` and ``folder/synthetic.csv`` (path, label, synthetic,
+    source and the attributes), replacing an earlier folder only once all is written.
 
-    The CSV is a dataset manifest: ``debias inspect folder`` reads it, and its ``synthetic``
-    column keeps these images out of any test split if they are ever loaded again.
+    Synthetic rows' paths are ``synthetic/<method>/<value>/NNNNNN.png``; they are written
+    without the leading ``synthetic/`` (``folder/<method>/<value>/NNNNNN.png``), and the CSV's
+    paths are relative to ``folder``.
+
+    The CSV's ``synthetic`` column keeps these images out of any test split if its rows are
+    ever joined to a dataset.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     try:
-        meta = synthetic.meta
+        meta = synthetic.meta.copy()
+        meta["path"] = [_within_folder(rel) for rel in meta["path"]]
         for image, rel in zip(synthetic.images, meta["path"]):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -39,3 +44,8 @@ def write_synthetic(synthetic: ImageDataset, folder: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
+
+
+def _within_folder(path: str) -> str:
+    parts = PurePosixPath(path).parts
+    return str(PurePosixPath(*parts[1:])) if len(parts) > 1 and parts[0] == "synthetic" else path

@@ -116,11 +116,13 @@ def test_write_synthetic_marks_the_images_on_disk(tmp_path):
     folder = write_synthetic(fake, tmp_path / "synthetic")
     table = pd.read_csv(folder / "synthetic.csv", keep_default_na=False)
     assert table["synthetic"].tolist() == ["gan"] * 3
+    assert table["path"].tolist() == [f"gan/dark/{i:06d}.png" for i in range(3)]
     from PIL import Image
 
     first = np.asarray(Image.open(folder / table["path"][0])).transpose(2, 0, 1)
     assert np.array_equal(first, data.images[0].numpy())
     write_synthetic(fake.subset([0]), folder)  # replaces the earlier folder whole
     assert len(pd.read_csv(folder / "synthetic.csv")) == 1
-    assert not (folder / "synthetic/gan/dark/000002.png").exists()
+    assert (folder / "gan/dark/000000.png").exists()
+    assert not (folder / "gan/dark/000002.png").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["synthetic"]
