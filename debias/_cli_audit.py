@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from debias._cli_options import augment_options, dataset_options
+from debias._distributed_cli import distributed_session, echo_on_main
 from debias.errors import DataError
+from generative import barrier, is_main_process
 
 
 def _reference_groups(ctx, param, values) -> dict[str, str]:
@@ -76,8 +78,20 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
 
     By default trains the baseline CNN and the DB-VAE on the training split and judges both on
     the test split; --predictions or --model audit an existing model instead. An interrupted
-    run continues from OUT/models/ when started again.
+    run continues from OUT/models/ when started again. Under `torchrun --nproc_per_node N -m
+    debias audit ...` the models train with DistributedDataParallel; rank 0 does the rest.
     """
+    with distributed_session(device):
+        _audit(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
+               batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
+               reference, tolerance, seed, augment, augment_by, augment_cap, generator_epochs,
+               counterfactual, counterfactual_images, overwrite)
+
+
+def _audit(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
+           batch_size, latent_dim, device, threshold, max_order, min_count, n_boot, reference,
+           tolerance, seed, augment, augment_by, augment_cap, generator_epochs, counterfactual,
+           counterfactual_images, overwrite):
     from debias.audit import AuditRun, clear_outputs, run_audit
     from debias.audit._summary import summary_lines
     from debias.metrics import AuditConfig
@@ -87,8 +101,9 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
     if (out / "result.json").exists() and not overwrite:
         raise DataError(f"{out / 'result.json'} exists; pass --overwrite to replace that audit, "
                         "or `debias report` to re-render it")
-    if overwrite:
+    if overwrite and is_main_process():
         clear_outputs(out)
+    barrier()  # no rank reads out/ while rank 0 clears it
     config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
                          min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
                          tolerance=tolerance)
@@ -99,10 +114,13 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
                    augment=augment, augment_by=augment_by, augment_cap=augment_cap,
                    generator_epochs=generator_epochs, counterfactual=counterfactual,
                    counterfactual_images=counterfactual_images)
+    echo = echo_on_main(click.echo)
     try:
-        result = run_audit(run, log=lambda m: click.echo(m, err=True))
+        result = run_audit(run, log=lambda m: echo(m, err=True))
     except ValueError as err:  # e.g. an unknown reference group
         raise DataError(str(err)) from None
+    if result is None:
+        return
     metrics = result.pop("_metrics")
     click.echo(f"audited {result['dataset']['audited']:,} images with "
                f"{', '.join(metrics)} (threshold {config.threshold:g}, {n_boot} bootstrap "

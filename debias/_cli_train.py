@@ -9,7 +9,12 @@ import click
 
 from debias._atomic import write_csv
 from debias._cli_options import augment_options, dataset_options
+from debias._distributed_cli import (
+    check_batch_split, distributed_session, echo_on_main, main_first, refuse_under_torchrun,
+    world_size,
+)
 from debias.errors import DataError
+from generative import is_main_process
 
 
 def _resampling_frame(log: list[dict]):
@@ -77,17 +82,33 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
                   kl_weight, alpha, bins, combine, temperature, balance_by, augment, augment_by,
                   augment_cap, generator_epochs, seed, device, overwrite):
-    """Train a face classifier (baseline or DB-VAE) on DATASET's training split."""
+    """Train a face classifier (baseline or DB-VAE) on DATASET's training split.
+
+    Under `torchrun --nproc_per_node N -m debias train ...` the N processes train one model
+    with DistributedDataParallel (--batch-size is then the global batch); rank 0 writes.
+    """
+    with distributed_session(device):
+        _train(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
+               kl_weight, alpha, bins, combine, temperature, balance_by, augment, augment_by,
+               augment_cap, generator_epochs, seed, device, overwrite)
+
+
+def _train(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim, kl_weight,
+           alpha, bins, combine, temperature, balance_by, augment, augment_by, augment_cap,
+           generator_epochs, seed, device, overwrite):
     from debias.data import load_dataset
     from debias.training import fit
 
+    echo = echo_on_main(click.echo)
     checkpoint = out / "model.pt"
     if checkpoint.exists() and not overwrite:
         raise DataError(f"{checkpoint} exists; pass --overwrite to replace it")
     balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
     if balance and kind != "baseline":
         raise DataError("--balance-by is for --model baseline (DB-VAE resamples by latent rarity)")
-    data = load_dataset(dataset, **dataset_kwargs)
+    if augment:
+        refuse_under_torchrun("--augment (its generators)")
+    data = main_first(lambda: load_dataset(dataset, **dataset_kwargs))
     missing = [a for a in balance or [] if a not in data.attributes]
     if missing:
         raise DataError(f"--balance-by {missing[0]!r}: not an attribute of the dataset "
@@ -112,17 +133,21 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
                    + ", ".join(f"{v} {augmented['real_faces'][v]:,} real + {n:,}"
                                for v, n in augmented["added"].items())
                    + f") -> {out / 'synthetic'}", err=True)
-    click.echo(f"training {kind} on {len(train_set):,} images "
-               f"({int(train_set.labels.sum()):,} faces), {epochs} epochs", err=True)
+    check_batch_split(batch_size)
+    echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} faces), "
+         f"{epochs} epochs" + (f", {world_size()} processes" if world_size() > 1 else ""),
+         err=True)
     model = fit(train_set, model=kind, epochs=epochs, batch_size=batch_size, lr=lr,
                 latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha, bins=bins,
                 combine=combine, temperature=temperature, balance_by=balance, seed=seed,
                 device=device, steps_per_epoch=steps,
                 checkpoint=str(partial), checkpoint_extra={
                     "dataset": str(Path(dataset).resolve()), "kind": kind,
-                    "n_train": len(train_set),
+                    "n_train": len(train_set), "processes": world_size(),
                     **({"augment": {k: v for k, v in augmented.items() if k != "synthetic"}}
                        if augmented else {})})
+    if not is_main_process():
+        return
     import pandas as pd
 
     write_csv(pd.DataFrame(model.history_), out / "training_log.csv")

@@ -15,6 +15,16 @@ from generative._gan_nets import (
     ResnetGenerator,
     init_dcgan_weights,
 )
+from generative._distributed import (
+    barrier,
+    gather_rows,
+    init_from_env,
+    is_main_process,
+    launched_by_torchrun,
+    mean_across_ranks,
+    rank_and_world,
+    shutdown,
+)
 from generative._checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
 from generative._losses import (
     cycle_loss,
@@ -31,6 +41,8 @@ from generative._nets import ConvDecoder, ConvEncoder
 from generative._trainer import TrainerConfig, TrainingDiverged, TrainResult, linear_decay, train
 
 __all__ = [
+    "barrier", "gather_rows", "init_from_env", "is_main_process", "launched_by_torchrun",
+    "mean_across_ranks", "rank_and_world", "shutdown",
     "GAN", "CycleGAN", "CycleGANConfig", "DCGANDiscriminator", "DCGANGenerator", "GANConfig",
     "ImagePool", "PatchDiscriminator", "ResnetGenerator", "init_dcgan_weights",
     "MODEL_CLASSES", "VAE", "Autoencoder", "AutoencoderConfig", "BatchSource", "CheckpointError",

@@ -14,6 +14,9 @@ from tqdm.auto import tqdm
 from generative._base import GenerativeModel
 from generative._batches import BatchSource
 from generative._checkpoint import load_checkpoint, save_checkpoint
+from generative._distributed import (
+    barrier, broadcast_buffers, is_main_process, mean_across_ranks, rank_and_world,
+)
 
 
 class TrainingDiverged(RuntimeError):
@@ -37,6 +40,9 @@ class TrainerConfig:
         ``auto`` takes CUDA when present.
     amp : bool
         Mixed precision on CUDA (bf16 when supported, else fp16 with a grad scaler).
+    channels_last : bool
+        On CUDA, keep the model and image batches in channels-last memory format (faster
+        convolutions on tensor cores). Ignored on the CPU.
     seed : int
         Seeds parameters' init is not affected by; seeds shuffling and sampling per epoch,
         so a resumed run draws what an uninterrupted one would.
@@ -57,6 +63,7 @@ class TrainerConfig:
     decay_start_epoch: int | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
     amp: bool = True
+    channels_last: bool = True
     seed: int = 0
     checkpoint: str | None = None
     checkpoint_every: int = 1
@@ -77,10 +84,14 @@ class TrainResult:
 
 
 def resolve_device(device: str) -> torch.device:
+    """``auto``: CUDA when present. On CUDA, the current device (under torchrun, the rank's
+    ``LOCAL_RANK`` GPU, which :func:`generative.init_from_env` selects)."""
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for, but no CUDA device is available")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("--device cuda was asked for, but no CUDA device is available")
+        return torch.device("cuda", torch.cuda.current_device())
     return torch.device(device)
 
 
@@ -96,14 +107,51 @@ def linear_decay(epoch: int, *, epochs: int, decay_start: int | None) -> float:
     return 1.0 - (epoch - decay_start + 1) / (epochs - decay_start + 1)
 
 
-def _to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+def _to_device(batch: dict[str, torch.Tensor], device: torch.device, *,
+               channels_last: bool = False) -> dict[str, torch.Tensor]:
+    """Move a batch; uint8 image batches (B, 3, S, S) become float in [0, 1] on the device.
+
+    On CUDA the host tensors are pinned first so the copy is asynchronous (images travel as
+    uint8, 4x fewer bytes than float).
+    """
     out = {}
     for key, value in batch.items():
+        if device.type == "cuda" and not value.is_cuda:
+            value = value.pin_memory()
         value = value.to(device, non_blocking=True)
         if value.dtype == torch.uint8 and value.ndim == 4:
             value = value.float().div_(255.0)
+            if channels_last:
+                value = value.contiguous(memory_format=torch.channels_last)
         out[key] = value
     return out
+
+
+class _Losses(torch.nn.Module):
+    """The model's ``training_losses`` as a forward pass, so DistributedDataParallel (which
+    hooks ``forward``) can wrap it and average gradients across ranks."""
+
+    def __init__(self, model: GenerativeModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch: dict[str, torch.Tensor], group: str) -> dict[str, torch.Tensor]:
+        return self.model.training_losses(batch, group=group)
+
+
+def _loss_function(model: GenerativeModel, device: torch.device, n_groups: int):
+    """``losses(batch, group)``: the model's own under one process, DDP-wrapped under several."""
+    _, world = rank_and_world()
+    if world == 1:
+        return model.training_losses
+    if n_groups != 1:
+        raise ValueError("distributed training supports models with one optimizer (the "
+                         "classifiers, AE, VAE); train GANs in one process")
+    from torch.nn.parallel import DistributedDataParallel
+
+    wrapped = DistributedDataParallel(
+        _Losses(model), device_ids=[device.index] if device.type == "cuda" else None)
+    return lambda batch, group: wrapped(batch, group)
 
 
 def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | None = None) -> TrainResult:
@@ -116,7 +164,10 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     """
     config = config or TrainerConfig()
     device = resolve_device(config.device)
+    channels_last = config.channels_last and device.type == "cuda"
     model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
     groups = model.optimizer_groups()
     settings = dict(model.optimizer_settings())
     if config.lr is not None:
@@ -126,6 +177,7 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     use_amp = config.amp and device.type == "cuda"
     amp_dtype = torch.bfloat16 if use_amp and torch.cuda.is_bf16_supported() else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp and amp_dtype == torch.float16)
+    main = is_main_process()
 
     result = TrainResult(model)
     start_epoch = 0
@@ -140,10 +192,12 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
         result.history = list(state["extra"].get("history", []))
         result.epochs_run = start_epoch
 
+    # After a resume: DDP starts by broadcasting rank 0's weights.
+    losses_of = _loss_function(model, device, len(optimizers))
     total = len(batches) * (config.epochs - start_epoch)
     if config.max_steps is not None:
         total = min(total, max(config.max_steps - result.steps, 0))
-    enabled = sys.stderr.isatty() if config.progress is None else config.progress
+    enabled = (sys.stderr.isatty() if config.progress is None else config.progress) and main
     bar = tqdm(total=total, desc=f"training {type(model).__name__}", unit="step",
                disable=not enabled, file=sys.stderr, dynamic_ncols=True, leave=False)
 
@@ -152,7 +206,7 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     def save(epoch: int) -> None:
         nonlocal saved_epoch
         saved_epoch = epoch
-        if checkpoint is not None:
+        if checkpoint is not None and main:  # ranks hold the same weights; one writes
             save_checkpoint(checkpoint, model, optimizers=optimizers, step=result.steps,
                             epoch=epoch, extra={**config.checkpoint_extra,
                                                  "history": result.history})
@@ -169,14 +223,16 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
             torch.manual_seed(config.seed * 100_003 + epoch)
             generator = torch.Generator().manual_seed(config.seed * 100_003 + epoch)
             for batch in batches.epoch(epoch, generator, model):
-                batch = _to_device(batch, device)
+                batch = _to_device(batch, device, channels_last=channels_last)
                 record: dict[str, float] = {"step": result.steps, "epoch": epoch,
                                             "lr": base_lr * factor}
                 for name, opt in optimizers.items():
                     opt.zero_grad(set_to_none=True)
                     with torch.autocast(device.type, dtype=amp_dtype, enabled=use_amp):
-                        losses = model.training_losses(batch, group=name)
-                    values = {k: float(v.detach()) for k, v in losses.items()}
+                        losses = losses_of(batch, name)
+                    # Logged losses are the whole (all ranks') batch's; every rank then
+                    # agrees on divergence and stops together.
+                    values = mean_across_ranks({k: float(v.detach()) for k, v in losses.items()})
                     bad = [k for k, v in values.items() if not math.isfinite(v)]
                     if bad:
                         kept = f"; the last good checkpoint is {checkpoint}" if checkpoint else ""
@@ -196,11 +252,17 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
                 if config.max_steps is not None and result.steps >= config.max_steps:
                     break
             result.epochs_run = epoch + 1
+            # Ranks leave the epoch with rank 0's BatchNorm statistics: the next latent pass
+            # and the checkpoint see one model.
+            broadcast_buffers(model)
             if (epoch + 1) % config.checkpoint_every == 0 or epoch + 1 == config.epochs:
                 save(epoch + 1)
     finally:
         bar.close()
     if result.epochs_run > saved_epoch:
         save(result.epochs_run)
+    barrier()  # the checkpoint is complete before any rank goes on to read it
+    if channels_last:
+        model.to(memory_format=torch.contiguous_format)
     model.eval()
     return result

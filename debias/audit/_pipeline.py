@@ -12,6 +12,9 @@ from importlib.metadata import version
 
 import numpy as np
 
+from debias._distributed_cli import (
+    check_batch_split, main_first, refuse_under_torchrun, world_size,
+)
 from debias.audit._augment_stage import augmentation_section, train_augmented
 from debias.audit._compare import compare_models, limitations, summarise
 from debias.audit._config import AuditRun
@@ -26,6 +29,7 @@ from debias.augment import augmentation_plan, most_imbalanced, write_synthetic
 from debias.data import load_dataset
 from debias.errors import DataError
 from debias.metrics import audit_predictions
+from generative import is_main_process
 
 STAGES = 6
 
@@ -39,9 +43,10 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
 
     Returns
     -------
-    dict
+    dict or None
         The result (what result.json holds), plus the fitted metrics under ``"_metrics"``
-        (not written) for a caller that prints a summary.
+        (not written) for a caller that prints a summary. None on ranks other than 0 under
+        torchrun, which only help train.
     """
     from reports import write_report
 
@@ -55,8 +60,14 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
                         "cannot be used with --predictions")
     if run.augment and run.model is not None:
         raise DataError("--augment trains an augmented baseline; it cannot be used with --model")
+    if world_size() > 1:
+        for flag, given in (("--predictions", run.predictions), ("--model", run.model),
+                            ("--augment", run.augment), ("--counterfactual", run.counterfactual)):
+            if given:
+                refuse_under_torchrun(flag)
+        check_batch_split(run.batch_size)
     stage(1, f"loading {run.dataset}")
-    data = load_dataset(run.dataset, **run.dataset_kwargs)
+    data = main_first(lambda: load_dataset(run.dataset, **run.dataset_kwargs))
     attributes = list(data.attributes)
     notes, models, trained = [], {}, {}
     augment_summary = face_checker = counterfactual = None
@@ -88,6 +99,8 @@ def run_audit(run: AuditRun, *, log=_stderr) -> dict:
         else:
             stage(2, f"training on {len(train):,} images ({int(train.labels.sum()):,} faces)")
             trained = train_models(run, train, log=log)
+            if not is_main_process():
+                return None  # under torchrun, rank 0 alone measures and writes
             if run.augment:
                 trained["augmented"], augment_summary = train_augmented(run, train, log=log)
         for name, model in trained.items():

@@ -10,16 +10,27 @@ import torch
 
 from debias.resampling._histogram import Combine
 from debias.resampling._weights import resampling_weights, weight_summary
+from generative import gather_rows, rank_and_world
+
+# Faces encoded at once for the latent pass: bounds memory on file-backed (memmap) datasets.
+_LATENT_CHUNK = 4096
 
 
 class BalancedBatches:
     """The batch source of the baseline and of DB-VAE (a ``generative`` BatchSource).
 
     Every batch holds ``batch_size // 2`` faces, drawn without replacement with the current
-    weights (uniform, or adaptive), and the rest non-faces drawn uniformly. With
-    ``adaptive=True`` the weights are recomputed at the start of each epoch from the latent
-    means of every training face (``model.latent_means``, in eval mode; the model is back in
-    train mode before the first batch), and a summary of them is appended to ``log_``.
+    weights (uniform, or adaptive), and the rest non-faces drawn uniformly without
+    replacement. With ``adaptive=True`` the weights are recomputed at the start of each epoch
+    from the latent means of every training face (``model.latent_means``, in eval mode; the
+    model is back in train mode before the first batch), and a summary of them is appended to
+    ``log_``. Each batch also carries ``index``, the rows it drew.
+
+    Under ``torchrun`` (a process group of W ranks) ``batch_size`` is the global batch: every
+    rank encodes its 1/W of the faces, the latent means are gathered so every rank computes
+    the same global weights, every rank draws the same global batch from the same generator
+    state, and rank r keeps rows r, r+W, r+2W, ... of its faces and of its non-faces: the
+    ranks' shares never overlap and together make the global batch.
 
     Parameters
     ----------
@@ -55,6 +66,11 @@ class BalancedBatches:
         self.images, self.labels = images, labels
         self.half = min(batch_size // 2, len(self.faces))
         self.n_neg = batch_size - batch_size // 2
+        self.rank, self.world = rank_and_world()
+        if self.world > 1 and (self.half % self.world or self.n_neg % self.world):
+            raise ValueError(f"under {self.world} processes the batch size must split evenly: "
+                             f"{self.half} faces and {self.n_neg} non-faces per batch; pass a "
+                             f"--batch-size that is a multiple of {2 * self.world}")
         self.steps = steps_per_epoch or max(1, len(self.faces) // self.half)
         self.face_groups = None if groups is None else \
             groups.iloc[self.faces.numpy()].reset_index(drop=True)
@@ -74,11 +90,18 @@ class BalancedBatches:
     def __len__(self) -> int:
         return self.steps
 
+    def latent_means(self, model: torch.nn.Module) -> torch.Tensor:
+        """μ (F, latent_dim) of every training face, in face order; under several ranks each
+        encodes a contiguous 1/W of the faces and the parts are gathered."""
+        mine = torch.tensor_split(self.faces, self.world)[self.rank]
+        parts = [model.latent_means(self.images[chunk]) for chunk in mine.split(_LATENT_CHUNK)]
+        mu = torch.cat(parts) if parts else model.latent_means(self.images[mine])
+        return gather_rows(mu)
+
     def update_weights(self, model: torch.nn.Module) -> tuple[torch.Tensor, float]:
         """Recompute the face weights from ``model.latent_means``: the weights (F,) and seconds."""
         start = time.perf_counter()
-        mu = model.latent_means(self.images[self.faces])
-        self.weights = resampling_weights(mu, **self.options)
+        self.weights = resampling_weights(self.latent_means(model), **self.options)
         return self.weights, time.perf_counter() - start
 
     def epoch(self, epoch: int, generator: torch.Generator, model: torch.nn.Module | None = None
@@ -95,10 +118,13 @@ class BalancedBatches:
         for _ in range(self.steps):
             faces = self.faces[torch.multinomial(probabilities, self.half, replacement=replace,
                                                  generator=generator)]
-            others = self.nonfaces[torch.randint(len(self.nonfaces), (self.n_neg,),
-                                                 generator=generator)]
-            index = torch.cat([faces, others])
-            yield {"x": self.images[index], "y": self.labels[index]}
+            if len(self.nonfaces) >= self.n_neg:
+                pick = torch.randperm(len(self.nonfaces), generator=generator)[: self.n_neg]
+            else:
+                pick = torch.randint(len(self.nonfaces), (self.n_neg,), generator=generator)
+            others = self.nonfaces[pick]
+            index = torch.cat([faces[self.rank :: self.world], others[self.rank :: self.world]])
+            yield {"x": self.images[index], "y": self.labels[index], "index": index}
 
 
 def groups_of(meta: pd.DataFrame, attributes: list[str]) -> pd.Series | None:
