@@ -1,11 +1,13 @@
 """What ``debias train`` and ``debias audit`` do differently when started by ``torchrun``.
 
-Every rank runs the same command; rank 0 alone loads the dataset first (filling the decode
-cache the others then read), prints, and writes files. PyTorch's DDP does the training.
+Every rank runs the same command; each machine's first process loads the dataset first
+(filling the decode cache the others then read); rank 0 alone prints and writes files.
+PyTorch's DDP does the training.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -34,25 +36,25 @@ def distributed_session(device: str) -> Iterator[tuple[int, int]]:
 
 
 def main_first(load: Callable[[], T]) -> T:
-    """Run ``load`` on rank 0, then on the other ranks (which then find the decode cache
-    filled). A :class:`DataError` on rank 0 is raised on every rank, so none waits forever."""
+    """Run ``load`` first on each machine's local rank 0, then on the other ranks (which then
+    find that machine's decode cache filled). A :class:`DataError` on any first loader is
+    raised on every rank, so none waits forever."""
     rank, world = rank_and_world()
     if world == 1:
         return load()
-    message: list = [None]
-    if rank == 0:
+    first = int(os.environ.get("LOCAL_RANK", rank)) == 0
+    error, value = None, None
+    if first:
         try:
             value = load()
         except DataError as err:
-            message[0] = str(err)
-        dist.broadcast_object_list(message, src=0)
-        if message[0] is not None:
-            raise DataError(message[0])
-        return value
-    dist.broadcast_object_list(message, src=0)
-    if message[0] is not None:
-        raise DataError(message[0])
-    return load()
+            error = str(err)
+    errors: list = [None] * world
+    dist.all_gather_object(errors, error)
+    reported = next((e for e in errors if e is not None), None)
+    if reported is not None:
+        raise DataError(reported)
+    return value if first else load()
 
 
 def refuse_under_torchrun(what: str) -> None:

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("interrupted", err=True)
         return 130
     except DebiasError as err:
-        click.echo(f"error: {err}", err=True)
+        if os.environ.get("RANK", "0") == "0":  # under torchrun, one copy of the message
+            click.echo(f"error: {err}", err=True)
         return err.exit_code
     except Exception as err:
         if os.environ.get("DEBIAS_DEBUG"):

@@ -34,7 +34,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
         temperature: float = 1.0, steps_per_epoch: int | None = None,
         max_steps: int | None = None, attributes: list[str] | None = None,
         balance_by: list[str] | None = None, seed: int = 0,
-        device: Literal["auto", "cpu", "cuda"] = "auto", checkpoint: str | None = None,
+        device: Literal["auto", "cpu", "cuda"] = "auto", amp: bool = True,
+        checkpoint: str | None = None,
         checkpoint_extra: dict | None = None, resume: bool = False,
         progress: bool | None = None) -> BaselineClassifier | DBVAE:
     """Train a face classifier on ``train_set`` and return it (in eval mode, on the CPU).
@@ -65,6 +66,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
     seed : int
         Seeds the initial weights and every draw.
     device : {"auto", "cpu", "cuda"}
+    amp : bool
+        Mixed precision on CUDA (bf16 where supported, else fp16 with a grad scaler).
     checkpoint : path, optional
         Written every epoch and at the end (format of ``generative`` checkpoints).
     checkpoint_extra : dict, optional
@@ -98,7 +101,8 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
     # The log list is shared, so each checkpoint stores the epochs summarised so far.
     extra = {**(checkpoint_extra or {}), "attributes": list(attributes),
              "resampling": batches.log_}
-    config = TrainerConfig(epochs=epochs, lr=lr, device=device, seed=seed, checkpoint=checkpoint,
+    config = TrainerConfig(epochs=epochs, lr=lr, device=device, amp=amp, seed=seed,
+                           checkpoint=checkpoint,
                            max_steps=max_steps, progress=progress, checkpoint_extra=extra,
                            resume=resume)
     start = time.perf_counter()

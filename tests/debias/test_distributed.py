@@ -10,39 +10,19 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from debias.data import ImageDataset
 from debias.models import DBVAE, DBVAEConfig
 from debias.resampling import BalancedBatches
 from debias.training import fit
 
+from tests.toy_faces import SIZE, make_data
+
 WORLD = 2
 BATCH = 16
-SIZE = 32
-
-
-def make_data(n_faces: int = 96, n_non: int = 64, seed: int = 0) -> ImageDataset:
-    """Faces: a bright disc on grey, light or dark; non-faces: dark noise. Learnable."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[:SIZE, :SIZE]
-    disc = ((yy - SIZE / 2) ** 2 + (xx - SIZE / 2) ** 2) < (SIZE / 3) ** 2
-    tone = np.where(np.arange(n_faces) % 4 == 0, "dark", "light")
-    faces = np.full((n_faces, 3, SIZE, SIZE), 120.0)
-    faces[:, :, disc] = np.where(tone == "dark", 90.0, 220.0)[:, None, None]
-    non = rng.normal(60, 30, (n_non, 3, SIZE, SIZE))
-    images = np.clip(np.concatenate([faces, non]) + rng.normal(0, 10, (n_faces + n_non, 3, SIZE, SIZE)),
-                     0, 255).astype(np.uint8)
-    meta = pd.DataFrame({"path": [f"{i}.png" for i in range(n_faces + n_non)], "file": "",
-                         "label": [1] * n_faces + [0] * n_non,
-                         "skin_tone": list(tone) + ["unknown"] * n_non})
-    return ImageDataset(images=torch.from_numpy(images),
-                        labels=torch.tensor(meta["label"].to_numpy(), dtype=torch.int64),
-                        meta=meta, attributes=["skin_tone"], root=None)
 
 
 def fresh_dbvae() -> DBVAE:
@@ -50,10 +30,13 @@ def fresh_dbvae() -> DBVAE:
     return DBVAE(DBVAEConfig(image_size=SIZE, latent_dim=8))
 
 
-def _worker(rank: int, folder: str) -> None:
+def _worker(rank: int, folder: str, backend: str) -> None:
     """One rank: weights, draws, a 3-epoch fit with a checkpoint, then a resume to 5."""
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"file://{folder}/rendezvous", rank=rank,
+    device = "cuda" if backend == "nccl" else "cpu"
+    if device == "cuda":
+        torch.cuda.set_device(rank)
+    dist.init_process_group(backend, init_method=f"file://{folder}/rendezvous", rank=rank,
                             world_size=WORLD)
     try:
         import generative._trainer as trainer
@@ -67,9 +50,9 @@ def _worker(rank: int, folder: str) -> None:
         original = trainer.save_checkpoint
         trainer.save_checkpoint = lambda *a, **k: (saves.append(rank), original(*a, **k))
         first = fit(data, model="dbvae", epochs=3, batch_size=BATCH, latent_dim=8, seed=0,
-                    device="cpu", checkpoint=f"{folder}/model.pt", progress=False)
+                    device=device, checkpoint=f"{folder}/model.pt", progress=False)
         resumed = fit(data, model="dbvae", epochs=5, batch_size=BATCH, latent_dim=8, seed=0,
-                      device="cpu", checkpoint=f"{folder}/model.pt", resume=True,
+                      device=device, checkpoint=f"{folder}/model.pt", resume=True,
                       progress=False)
         torch.save({"weights": weights, "draws": draws, "saves": saves,
                     "history": [r["loss"] for r in first.history_],
@@ -80,10 +63,13 @@ def _worker(rank: int, folder: str) -> None:
         dist.destroy_process_group()
 
 
-@pytest.fixture(scope="module")
-def ranks(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ddp")
-    mp.start_processes(_worker, args=(str(folder),), nprocs=WORLD, start_method="spawn")
+@pytest.fixture(scope="module", params=[
+    "gloo", pytest.param("nccl", marks=pytest.mark.skipif(
+        torch.cuda.device_count() < WORLD, reason=f"NCCL needs {WORLD} GPUs"))])
+def ranks(tmp_path_factory, request):
+    folder = tmp_path_factory.mktemp(f"ddp-{request.param}")
+    mp.start_processes(_worker, args=(str(folder), request.param), nprocs=WORLD,
+                       start_method="spawn")
     return folder, [torch.load(folder / f"rank{r}.pt", weights_only=False) for r in range(WORLD)]
 
 
