@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from generative._base import GenerativeModel
 from generative._batches import BatchSource
-from generative._checkpoint import load_checkpoint, save_checkpoint
+from generative._checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from generative._distributed import (
     barrier, broadcast_buffers, is_main_process, mean_across_ranks, rank_and_world,
 )
@@ -182,7 +182,11 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     result = TrainResult(model)
     start_epoch = 0
     checkpoint = Path(config.checkpoint) if config.checkpoint else None
-    if config.resume and checkpoint is not None and checkpoint.exists():
+    found = config.resume and checkpoint is not None and checkpoint.exists()
+    if mean_across_ranks({"found": float(found)})["found"] not in (0.0, 1.0):
+        raise CheckpointError(f"{checkpoint} is visible to some processes only: under torchrun on "
+                         "several machines, checkpoints must be on a filesystem all of them see")
+    if found:
         state = load_checkpoint(checkpoint, map_location=device)
         model.load_state_dict(state["state_dict"])
         for name, opt in optimizers.items():
