@@ -53,6 +53,8 @@ bench: install
 	$(PY) benchmarks/synth_gap.py
 	$(PY) benchmarks/generative_models.py
 	$(PY) benchmarks/debiasing.py
+	$(PY) benchmarks/memory.py
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf out .pytest_cache

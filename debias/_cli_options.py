@@ -7,6 +7,7 @@ import functools
 import click
 
 from debias.data import FORMATS
+from debias.data._memory import parse_size
 
 
 def _split_list(ctx, param, value):
@@ -33,14 +34,19 @@ def dataset_options(command):
         click.option("--negatives", type=click.Path(file_okay=False, path_type=str),
                      help="Folder of negative (non-face) images for face-only sets."),
         click.option("--no-cache", is_flag=True, help="Decode again; do not read or write the cache."),
+        click.option("--memory-budget", metavar="SIZE", help="Memory the decoded images may take "
+                     "(e.g. 8GB); larger datasets are memmapped from disk. Default: "
+                     "$DEBIAS_MEMORY_BUDGET, else half the RAM."),
     ]
 
     @functools.wraps(command)
     def wrapper(*args, format_, image_size, attributes, positive, target, negatives, no_cache,
-                **kwargs):
+                memory_budget, **kwargs):
+        if memory_budget is not None:
+            memory_budget = parse_size(memory_budget)  # a DataError: one line, exit 2
         kwargs["dataset_kwargs"] = dict(
             format=format_, image_size=image_size, attributes=attributes, positive=positive,
-            target=target, negatives=negatives, cache=not no_cache)
+            target=target, negatives=negatives, cache=not no_cache, memory_budget=memory_budget)
         return command(*args, **kwargs)
 
     for option in reversed(options):

@@ -12,6 +12,7 @@ import numpy as np
 
 from debias._atomic import write_atomic
 from debias.data._decode import DecodedImages
+from debias.data._disk import open_images
 
 CACHE_VERSION = 1
 
@@ -40,12 +41,13 @@ def cache_key(files: list[str], image_size: int) -> str:
     return digest.hexdigest()
 
 
-def load_cached(cache_dir: Path, key: str) -> DecodedImages | None:
-    """The cached decode for ``key``, or None when absent or unreadable."""
+def load_cached(cache_dir: Path, key: str, *, budget: int | None = None) -> DecodedImages | None:
+    """The cached decode for ``key``, or None when absent or unreadable. Images larger than
+    ``budget`` bytes stay on disk as a memmap; smaller ones are read into memory."""
     meta_path, array_path = cache_dir / f"{key}.json", cache_dir / f"{key}.npy"
     try:
         meta = json.loads(meta_path.read_text())
-        images = np.load(array_path)
+        images = np.load(array_path) if budget is None else open_images(array_path, budget)
     except (OSError, ValueError):
         return None
     if meta.get("version") != CACHE_VERSION or len(images) != len(meta["ok"]):
@@ -63,10 +65,13 @@ def _save_npy(path: str, array: np.ndarray) -> None:
         np.save(handle, array)
 
 
-def store_cached(cache_dir: Path, key: str, decoded: DecodedImages) -> None:
+def store_cached(cache_dir: Path, key: str, decoded: DecodedImages, *,
+                 array_written: bool = False) -> None:
     """Write the decode atomically; the JSON file, written last, marks it complete.
 
-    A cache directory that cannot be written gives a warning, never an error.
+    ``array_written``: the images are already at ``cache_dir/<key>.npy`` (decoded straight
+    to disk); only the JSON is written. A cache directory that cannot be written gives a
+    warning, never an error.
     """
     meta = {
         "version": CACHE_VERSION,
@@ -76,7 +81,8 @@ def store_cached(cache_dir: Path, key: str, decoded: DecodedImages) -> None:
     }
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache_dir / f"{key}.npy", lambda tmp: _save_npy(tmp, decoded.images))
+        if not array_written:
+            write_atomic(cache_dir / f"{key}.npy", lambda tmp: _save_npy(tmp, decoded.images))
         write_atomic(cache_dir / f"{key}.json", lambda tmp: Path(tmp).write_text(json.dumps(meta)))
     except OSError as err:
         warnings.warn(f"could not write the image cache in {cache_dir}: {err}", stacklevel=2)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from debias.data._disk import rows_to_scratch, scratch_dir
 from debias.data._manifest import SkippedFile
 from debias.data._split import stratified_split
 from debias.errors import DataError
@@ -41,6 +42,11 @@ class ImageDataset:
         Things the user should know that did not stop loading.
     original_sizes : int32 ndarray, shape (N, 2)
         (width, height) of each file before resizing.
+    memory_budget : int, optional
+        Bytes a subset's images may take in memory; a larger subset is written to an
+        unnamed scratch file in ``scratch_dir`` and memmapped. None: always in memory.
+    scratch_dir : Path, optional
+        Where such scratch files go (the decode cache folder).
     """
 
     images: torch.Tensor
@@ -52,6 +58,8 @@ class ImageDataset:
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     original_sizes: np.ndarray | None = None
+    memory_budget: int | None = None
+    scratch_dir: Path | None = None
 
     def __post_init__(self) -> None:
         n = len(self.images)
@@ -76,9 +84,15 @@ class ImageDataset:
         if index.dtype == bool:
             index = np.flatnonzero(index)
         tensor_index = torch.from_numpy(index.astype(np.int64))
+        row_bytes = self.images[0].numel() if len(self.images) else 0
+        if self.memory_budget is not None and len(index) * row_bytes > self.memory_budget:
+            images = rows_to_scratch(self.images, index.astype(np.int64),
+                                     scratch_dir(self.scratch_dir))
+        else:
+            images = self.images[tensor_index]
         return replace(
             self,
-            images=self.images[tensor_index],
+            images=images,
             labels=self.labels[tensor_index],
             meta=self.meta.iloc[index].reset_index(drop=True),
             original_sizes=self.original_sizes[index],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,7 @@ from debias.data._progress import progress_bar
 
 # Below this many files a process pool costs more than it saves.
 _MIN_FILES_FOR_POOL = 64
+_CHUNK_BYTES = 16 * 2**20  # largest chunk of decoded images handed back at once
 
 
 @dataclass
@@ -52,10 +54,54 @@ def _decode_chunk(task: tuple[int, list[str], int]):
     return start, out, sizes, good, failures
 
 
+def decode_in_chunks(files: list[str], image_size: int, sink, *, workers: int | None = None,
+                     progress: bool | None = None) -> None:
+    """Decode ``files`` in chunks across processes, handing each chunk to ``sink`` as it
+    arrives (in any order): ``sink(start, images, sizes, good, failures)`` with ``images``
+    uint8 (c, 3, S, S) for files ``start .. start + c - 1`` (zeros where ``good`` is False).
+
+    At most ``2 * workers`` chunks (each at most about 16 MB) are decoded ahead of ``sink``,
+    so memory stays bounded whatever the number of files.
+    """
+    n = len(files)
+    workers = workers or len(os.sched_getaffinity(0))
+    row_bytes = 3 * image_size * image_size
+    chunk = max(16, min(256, n // (workers * 8) or 1))
+    chunk = max(1, min(chunk, _CHUNK_BYTES // row_bytes))
+    tasks = [(s, files[s : s + chunk], image_size) for s in range(0, n, chunk)]
+    with progress_bar(n, "decoding images", enabled=progress) as bar:
+        def collect(result):
+            sink(*result)
+            bar.update(len(result[1]))
+
+        if workers > 1 and n >= _MIN_FILES_FOR_POOL:
+            # The pool hands out every task at once and queues results without limit; this
+            # window makes its feeding thread wait until the sink has taken earlier chunks.
+            window = threading.Semaphore(2 * workers)
+
+            def feed():
+                for task in tasks:
+                    window.acquire()
+                    yield task
+
+            # fork: workers only run PIL/NumPy, and start without re-importing torch.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                try:
+                    for result in pool.imap_unordered(_decode_chunk, feed()):
+                        window.release()
+                        collect(result)
+                finally:
+                    for _ in tasks:  # never leave the feeding thread waiting (on an error)
+                        window.release()
+        else:
+            for task in tasks:
+                collect(_decode_chunk(task))
+
+
 def decode_files(
     files: list[str], image_size: int, *, workers: int | None = None, progress: bool | None = None
 ) -> DecodedImages:
-    """Decode ``files`` into one array, using every core for large lists.
+    """Decode ``files`` into one in-memory array, using every core for large lists.
 
     Parameters
     ----------
@@ -73,25 +119,13 @@ def decode_files(
     sizes = np.zeros((n, 2), dtype=np.int32)
     good = np.zeros(n, dtype=bool)
     failures: list[tuple[int, str]] = []
-    workers = workers or len(os.sched_getaffinity(0))
-    chunk = max(16, min(256, n // (workers * 8) or 1))
-    tasks = [(s, files[s : s + chunk], image_size) for s in range(0, n, chunk)]
-    with progress_bar(n, "decoding images", enabled=progress) as bar:
-        def collect(result):
-            start, out, sz, ok, fails = result
-            stop = start + len(out)
-            images[start:stop], sizes[start:stop], good[start:stop] = out, sz, ok
-            failures.extend(fails)
-            bar.update(len(out))
 
-        if workers > 1 and n >= _MIN_FILES_FOR_POOL:
-            # fork: workers only run PIL/NumPy, and start without re-importing torch.
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for result in pool.imap_unordered(_decode_chunk, tasks):
-                    collect(result)
-        else:
-            for task in tasks:
-                collect(_decode_chunk(task))
+    def keep(start, out, sz, ok, fails):
+        stop = start + len(out)
+        images[start:stop], sizes[start:stop], good[start:stop] = out, sz, ok
+        failures.extend(fails)
+
+    decode_in_chunks(files, image_size, keep, workers=workers, progress=progress)
     ok = np.flatnonzero(good)
     if len(ok) < n:
         images, sizes = images[ok], sizes[ok]

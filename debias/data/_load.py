@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -13,12 +15,14 @@ import torch
 from debias.data._cache import cache_key, default_cache_dir, load_cached, store_cached
 from debias.data._dataset import ImageDataset
 from debias.data._decode import decode_files
+from debias.data._disk import decode_to_npy, scratch_dir
 from debias.data._layout_csv import (
     NEGATIVE_DIRS, POSITIVE_DIRS, find_class_dir, find_csv, read_csv_layout, read_folder_layout)
 from debias.data._layout_public import (
     find_celeba, find_fairface, looks_like_utkface, read_celeba, read_fairface, read_utkface)
 from debias.data._manifest import UNKNOWN, Manifest, SkippedFile, list_image_files, printable
-from debias.errors import DataError
+from debias.data._memory import resolve_budget
+from debias.errors import DataError, DebiasError
 
 Format = Literal["auto", "csv", "folder", "celeba", "utkface", "fairface"]
 FORMATS: tuple[str, ...] = ("auto", "csv", "folder", "celeba", "utkface", "fairface")
@@ -103,6 +107,7 @@ def load_dataset(
     cache_dir: str | os.PathLike | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    memory_budget: str | int | None = None,
 ) -> ImageDataset:
     """Load an image dataset in any layout of the dataset contract (DESIGN.md §3).
 
@@ -130,11 +135,17 @@ def load_dataset(
         Decoding processes (default: all usable cores).
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
+    memory_budget : int or str, optional
+        Bytes (or a size such as ``"2GB"``) the decoded images may take in memory; default
+        ``$DEBIAS_MEMORY_BUDGET``, else half the machine's RAM. Above it the images are
+        decoded straight into an on-disk .npy (the cache entry, or an unnamed scratch file
+        with ``cache=False``) and memmapped, and subsets above it are written to scratch
+        files too: peak memory stays bounded by the decode chunks, not by N.
 
     Returns
     -------
     ImageDataset
-        Images as uint8 (N, 3, image_size, image_size).
+        Images as uint8 (N, 3, image_size, image_size), in memory or memmapped.
 
     Raises
     ------
@@ -163,15 +174,19 @@ def load_dataset(
     _check_two_classes(frame["label"].to_numpy(), f"in {root}")
 
     files = frame["file"].tolist()
-    decoded, key = None, None
+    budget = resolve_budget(memory_budget)
+    cache_path = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    decoded, key = None, cache_key(files, image_size) if cache else None
     if cache:
-        cache_path = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        key = cache_key(files, image_size)
-        decoded = load_cached(cache_path, key)
+        decoded = load_cached(cache_path, key, budget=budget)
     if decoded is None:
-        decoded = decode_files(files, image_size, workers=workers, progress=progress)
-        if cache:
-            store_cached(cache_path, key, decoded)
+        if len(files) * 3 * image_size * image_size > budget:
+            decoded = _decode_to_disk(files, image_size, cache_path, key, workers=workers,
+                                      progress=progress)
+        else:
+            decoded = decode_files(files, image_size, workers=workers, progress=progress)
+            if cache:
+                store_cached(cache_path, key, decoded)
     skipped = manifest.skipped + [SkippedFile(frame["path"].iloc[i], reason)
                                   for i, reason in decoded.failures]
     if len(decoded.ok) == 0:
@@ -190,4 +205,39 @@ def load_dataset(
         skipped=skipped,
         warnings=manifest.warnings,
         original_sizes=decoded.original_sizes,
+        memory_budget=budget,
+        scratch_dir=cache_path,
     )
+
+
+def _decode_to_disk(files: list[str], image_size: int, cache_path: Path, key: str | None, *,
+                    workers, progress):
+    """Decode into the cache entry ``key`` (None: no cache) or, when there is none, into a
+    scratch file in the cache folder unlinked once memmapped (in the system's temporary
+    folder when the cache folder cannot be written)."""
+    directory = scratch_dir(cache_path)
+    if key is not None:
+        try:
+            cache_path.mkdir(parents=True, exist_ok=True)
+            decoded = decode_to_npy(files, image_size, cache_path / f"{key}.npy",
+                                    workers=workers, progress=progress)
+        except OSError as err:
+            warnings.warn(f"could not write the image cache in {cache_path}: {err}; decoding "
+                          "to a scratch file", stacklevel=3)
+            directory = scratch_dir(None)
+        else:
+            store_cached(cache_path, key, decoded, array_written=True)
+            return decoded
+    path = directory / f".debias-decode-{os.getpid()}-{uuid.uuid4().hex}.npy"
+    try:
+        return decode_to_npy(files, image_size, path, workers=workers, progress=progress)
+    except OSError as err:
+        raise DebiasError(f"could not write the decoded images ({_megabytes(files, image_size)}) "
+                          f"to {path.parent}: {err.strerror or err}; free some space, point "
+                          "DEBIAS_CACHE_DIR elsewhere or raise --memory-budget") from err
+    finally:
+        path.unlink(missing_ok=True)  # the memmap keeps the data until it is released
+
+
+def _megabytes(files: list[str], image_size: int) -> str:
+    return f"{len(files) * 3 * image_size * image_size / 2**20:,.0f} MB"
