@@ -1,10 +1,10 @@
 """Loading a dataset larger than the memory budget: peak memory and decode throughput.
 
-Generates the synthetic benchmark (default 50,000 images of 64x64: 614 MB as uint8), then
-loads it in fresh processes: cold (decoding into an empty cache) and cached, with a 256 MB
+Generates the synthetic benchmark (default 50,000 images of 64x64: 586 MiB as uint8), then
+loads it in fresh processes: cold (decoding into an empty cache) and cached, with a 256 MiB
 budget (the images are decoded straight to disk and memmapped) and with no memory pressure
-(in RAM), and once more with the 256 MB budget followed by ``split()`` (the training part,
-491 MB, is written to a scratch file). Peak resident memory comes from getrusage (parent;
+(in RAM), and cached followed by ``split()`` both ways (under the 256 MiB budget the training
+part, 469 MiB, is written to a scratch file). Peak resident memory comes from getrusage (parent;
 the decoding processes are reported apart) and from sampling /proc/self/status every 10 ms
 for anonymous memory (RssAnon: what cannot be given back without swap) and file-backed
 pages (RssFile: memmapped pages, which the kernel drops under pressure). Prints JSON.
@@ -108,13 +108,15 @@ def main() -> None:
         worker(args)
         return
 
+    from debias.data._memory import parse_size
     from debias.synth import make_synthetic_benchmark
 
     with tempfile.TemporaryDirectory() as tmp:
         data = args.keep or Path(tmp) / "data"
         if not (data / "labels.csv").exists():
             start = time.perf_counter()
-            make_synthetic_benchmark(data, n_train=args.n * 4 // 5, n_test=args.n // 5,
+            n_test = args.n // 40 * 8  # a fifth, a multiple of 8
+            make_synthetic_benchmark(data, n_train=(args.n - n_test) // 2 * 2, n_test=n_test,
                                      seed=0, progress=False)
             print(f"generated {args.n:,} images in {time.perf_counter() - start:.0f} s",
                   file=sys.stderr, flush=True)
@@ -124,19 +126,21 @@ def main() -> None:
                 ("memmap cached", args.budget, "mapped", False),
                 ("memmap cached + split", args.budget, "mapped", True),
                 ("in RAM cold", "64GB", "ram", False),
-                ("in RAM cached", "64GB", "ram", False)):
+                ("in RAM cached", "64GB", "ram", False),
+                ("in RAM cached + split", "64GB", "ram", True)):
             runs[name] = measure(data, Path(tmp) / cache, budget, split=split)
             print(f"{name}: {runs[name]}", file=sys.stderr, flush=True)
-    budget_mb = None
-    if args.budget[-2:].upper() == "MB":
-        budget_mb = float(args.budget[:-2])
-    goal = None if budget_mb is None else budget_mb + 500
+    goal_mb = parse_size(args.budget) / MB + 500
     print(json.dumps({
         "benchmark": "memory", "images": args.n, "budget": args.budget,
         "cpu_cores": len(os.sched_getaffinity(0)), "runs": runs,
-        "goal": f"peak RSS of the memmap load under budget + 500 MB ({goal} MB)",
-        "goal_met": None if goal is None else all(
-            runs[k]["peak_rss_mb"] < goal for k in ("memmap cold", "memmap cached"))},
+        "goal": f"peak RSS above the imports of the memmap loads under budget + 500 MB "
+                f"({goal_mb:.0f} MB)",
+        "goal_met": all(runs[k]["peak_rss_above_imports_mb"] < goal_mb
+                        for k in ("memmap cold", "memmap cached")),
+        "goal_met_with_split": runs["memmap cached + split"]["peak_rss_above_imports_mb"] < goal_mb,
+        "goal_met_absolute": all(runs[k]["peak_rss_mb"] < goal_mb
+                                 for k in ("memmap cold", "memmap cached"))},
         indent=2))
 
 
