@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from debias._cli_options import augment_options, dataset_options
-from debias._distributed_cli import distributed_session, echo_on_main
+from debias._torchrun import distributed_session, echo_on_main
 from debias.errors import DataError
 from generative import barrier, is_main_process
 

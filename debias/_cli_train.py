@@ -9,7 +9,7 @@ import click
 
 from debias._atomic import write_csv
 from debias._cli_options import augment_options, dataset_options
-from debias._distributed_cli import (
+from debias._torchrun import (
     check_batch_split, distributed_session, echo_on_main, main_first, refuse_under_torchrun,
     world_size,
 )

@@ -184,8 +184,9 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     checkpoint = Path(config.checkpoint) if config.checkpoint else None
     found = config.resume and checkpoint is not None and checkpoint.exists()
     if mean_across_ranks({"found": float(found)})["found"] not in (0.0, 1.0):
-        raise CheckpointError(f"{checkpoint} is visible to some processes only: under torchrun on "
-                         "several machines, checkpoints must be on a filesystem all of them see")
+        raise CheckpointError(f"{checkpoint} is visible to some processes only: under torchrun "
+                              "on several machines, checkpoints must be on a filesystem all of "
+                              "them see")
     if found:
         state = load_checkpoint(checkpoint, map_location=device)
         model.load_state_dict(state["state_dict"])

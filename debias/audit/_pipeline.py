@@ -12,7 +12,7 @@ from importlib.metadata import version
 
 import numpy as np
 
-from debias._distributed_cli import (
+from debias._torchrun import (
     check_batch_split, main_first, refuse_under_torchrun, world_size,
 )
 from debias.audit._augment_stage import augmentation_section, train_augmented

@@ -21,16 +21,11 @@ T = TypeVar("T")
 
 
 @contextmanager
-def distributed_session(device: str) -> Iterator[tuple[int, int]]:
-    """Join torchrun's process group for the command's lifetime (no-op without torchrun).
-
-    Yields
-    ------
-    (rank, world size)
-    """
+def distributed_session(device: str) -> Iterator[None]:
+    """Join torchrun's process group for the command's lifetime (no-op without torchrun)."""
     init_from_env(device)
     try:
-        yield rank_and_world()
+        yield
     finally:
         shutdown()
 
