@@ -20,18 +20,17 @@ class BalancedBatches:
     """The batch source of the baseline and of DB-VAE (a ``generative`` BatchSource).
 
     Every batch holds ``batch_size // 2`` faces, drawn without replacement with the current
-    weights (uniform, or adaptive), and the rest non-faces, each drawn once per pass over a
-    shuffled order (so none twice in a batch). With ``adaptive=True`` the weights are
-    recomputed at the start of each epoch from the latent means of every training face
-    (``model.latent_means``, in eval mode; the model is back in train mode before the first
-    batch), and a summary of them is appended to ``log_``. Each batch also carries
-    ``index``, the rows it drew.
+    weights (uniform, or adaptive), and the rest non-faces drawn uniformly with replacement.
+    With ``adaptive=True`` the weights are recomputed at the start of each epoch from the
+    latent means of every training face (``model.latent_means``, in eval mode; the model is
+    back in train mode before the first batch), and a summary of them is appended to
+    ``log_``. Each batch also carries ``index``, the rows it drew.
 
     Under ``torchrun`` (a process group of W ranks) ``batch_size`` is the global batch: every
     rank encodes its 1/W of the faces, the latent means are gathered so every rank computes
     the same global weights, every rank draws the same global batch from the same generator
-    state, and rank r keeps rows r, r+W, r+2W, ... of its faces and of its non-faces: the
-    ranks' shares never overlap and together make the global batch.
+    state, and rank r keeps positions r, r+W, r+2W, ... of its faces and of its non-faces:
+    the ranks' shares never overlap and together make the global batch.
 
     Parameters
     ----------
@@ -116,28 +115,16 @@ class BalancedBatches:
         probabilities = self.weights.float()
         # Without replacement within a batch (as the lab), unless the weights sit on too few faces.
         replace = int((probabilities > 0).sum()) < self.half
-        others_of_step = self._nonface_draws(generator)
         for _ in range(self.steps):
             faces = self.faces[torch.multinomial(probabilities, self.half, replacement=replace,
                                                  generator=generator)]
-            others = next(others_of_step)
+            # With replacement, as the lab: measured on the demo set over 10 training seeds,
+            # drawing each non-face once per pass widened DB-VAE's light-dark recall gap
+            # (0.253 vs 0.170 mean).
+            others = self.nonfaces[torch.randint(len(self.nonfaces), (self.n_neg,),
+                                                 generator=generator)]
             index = torch.cat([faces[self.rank :: self.world], others[self.rank :: self.world]])
             yield {"x": self.images[index], "y": self.labels[index], "index": index}
-
-    def _nonface_draws(self, generator: torch.Generator) -> Iterator[torch.Tensor]:
-        """``n_neg`` distinct non-faces per step: consecutive slices of a shuffled order,
-        reshuffled when it runs out (one permutation per pass, not one per step); with
-        fewer non-faces than ``n_neg``, draws with replacement."""
-        n = len(self.nonfaces)
-        if n < self.n_neg:
-            while True:
-                yield self.nonfaces[torch.randint(n, (self.n_neg,), generator=generator)]
-        order, at = torch.randperm(n, generator=generator), 0
-        while True:
-            if at + self.n_neg > n:
-                order, at = torch.randperm(n, generator=generator), 0
-            yield self.nonfaces[order[at : at + self.n_neg]]
-            at += self.n_neg
 
 
 def groups_of(meta: pd.DataFrame, attributes: list[str]) -> pd.Series | None:

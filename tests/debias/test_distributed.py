@@ -94,10 +94,13 @@ def test_ranks_share_each_batch_without_overlap(ranks):
         parts = [seen[r]["draws"][step] for r in range(WORLD)]
         union = parts[0] + parts[1]
         assert all(len(p) == BATCH // WORLD for p in parts)
-        assert len(union) == len(set(union)) == BATCH  # the intended size, no duplicate
+        assert len(union) == BATCH  # the intended size
         assert sorted(union) == sorted(expected)  # exactly the one-process batch
         faces = [i for i in union if data.labels[i] == 1]
-        assert len(faces) == BATCH // 2
+        assert len(faces) == len(set(faces)) == BATCH // 2  # no face twice within a step
+        # Shares are disjoint positions of one draw: rank r holds positions r, r+2, ...
+        assert parts[0] == expected[: BATCH // 2][0::2] + expected[BATCH // 2 :][0::2]
+        assert parts[1] == expected[: BATCH // 2][1::2] + expected[BATCH // 2 :][1::2]
 
 
 def test_loss_falls_and_rank_zero_alone_writes(ranks):

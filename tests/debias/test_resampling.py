@@ -100,16 +100,3 @@ def test_no_smoothing_with_empty_bins_stays_finite(combine):
     np.testing.assert_allclose(w, reference_weights(mu, alpha=0.0, combine=combine), rtol=1e-9)
     assert float(w[50:].sum()) > float(w[:50].sum())
 
-
-def test_non_faces_are_drawn_once_per_pass_and_never_twice_in_a_batch():
-    from debias.resampling import BalancedBatches
-
-    labels = torch.tensor([1] * 20 + [0] * 50)
-    images = torch.zeros((70, 3, 8, 8), dtype=torch.uint8)
-    batches = BalancedBatches(images, labels, batch_size=20, steps_per_epoch=10)
-    drawn = [b["index"][b["y"] == 0].tolist()
-             for b in batches.epoch(0, torch.Generator().manual_seed(1))]
-    assert all(len(step) == len(set(step)) == 10 for step in drawn)
-    first_pass = sum(drawn[:5], [])  # 5 steps of 10 use each of the 50 non-faces once
-    assert sorted(first_pass) == list(range(20, 70))
-    assert sorted(sum(drawn[5:], [])) == list(range(20, 70))
