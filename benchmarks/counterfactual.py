@@ -34,7 +34,7 @@ def log(message: str) -> None:
 
 def recall_by_group(model, test) -> dict:
     """Recall per skin_tone x gender group, and specificity, on the real test split."""
-    from debias.resampling import groups_of
+    from debias.groups import groups_of
 
     pred = model.predict(test.images)
     labels = test.labels.numpy()

@@ -37,7 +37,7 @@ def log(message: str) -> None:
 
 def evaluate(model, test, attributes: list[str], minority: tuple[str, str] | None) -> dict:
     """Recall per group of ``attributes``, specificity, accuracy, gaps."""
-    from debias.resampling import groups_of
+    from debias.groups import groups_of
 
     pred = model.predict(test.images)
     labels = test.labels.numpy()
@@ -143,7 +143,7 @@ def real_dev(args) -> dict:
                             minority=None, weight_attribute="race", probe=("race", "White")))
     for run in runs:  # White minus mean of the other races, per model
         for kind in ("baseline", "dbvae"):
-            white = np.mean([run[f"{kind}.recall[White|{g}]"] for g in ("female", "male")])
+            white = np.mean([run[f"{kind}.recall[White & {g}]"] for g in ("female", "male")])
             other = np.mean([v for k, v in run.items()
                              if k.startswith(f"{kind}.recall[") and "White" not in k])
             run[f"{kind}.gap_white_other"] = float(white - other)

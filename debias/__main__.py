@@ -1,3 +1,4 @@
+"""``python -m debias`` runs the command line."""
 import sys
 
 from debias.cli import main

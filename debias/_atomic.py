@@ -28,3 +28,8 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
 def write_csv(frame, path: str | os.PathLike) -> Path:
     """A pandas DataFrame as CSV (no index), atomically."""
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def safe_name(value: str) -> str:
+    """A value as a file-name part: letters and digits kept, the rest as "_"."""
+    return "".join(c if c.isalnum() else "_" for c in str(value)) or "_"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -81,6 +82,7 @@ class TrainResult:
     history: list[dict[str, float]] = field(default_factory=list)
     steps: int = 0
     epochs_run: int = 0
+    seconds: float = 0.0  # training wall time, summed over resumed runs
 
 
 def resolve_device(device: str) -> torch.device:
@@ -90,7 +92,7 @@ def resolve_device(device: str) -> torch.device:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError("--device cuda was asked for, but no CUDA device is available")
+            raise ValueError("device 'cuda' was asked for, but no CUDA device is available")
         return torch.device("cuda", torch.cuda.current_device())
     return torch.device(device)
 
@@ -195,6 +197,7 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
                 opt.load_state_dict(state["optimizer"][name])
         start_epoch, result.steps = state["epoch"], state["step"]
         result.history = list(state["extra"].get("history", []))
+        result.seconds = float(state["extra"].get("train_seconds", 0.0))
         result.epochs_run = start_epoch
 
     # After a resume: DDP starts by broadcasting rank 0's weights.
@@ -207,14 +210,17 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
                disable=not enabled, file=sys.stderr, dynamic_ncols=True, leave=False)
 
     saved_epoch = start_epoch
+    previous_seconds, started = result.seconds, time.perf_counter()
 
     def save(epoch: int) -> None:
         nonlocal saved_epoch
         saved_epoch = epoch
+        result.seconds = previous_seconds + time.perf_counter() - started
         if checkpoint is not None and main:  # ranks hold the same weights; one writes
             save_checkpoint(checkpoint, model, optimizers=optimizers, step=result.steps,
                             epoch=epoch, extra={**config.checkpoint_extra,
-                                                 "history": result.history})
+                                                 "history": result.history,
+                                                 "train_seconds": result.seconds})
 
     model.train()
     try:
@@ -266,6 +272,7 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
         bar.close()
     if result.epochs_run > saved_epoch:
         save(result.epochs_run)
+    result.seconds = previous_seconds + time.perf_counter() - started
     barrier()  # the checkpoint is complete before any rank goes on to read it
     if channels_last:
         model.to(memory_format=torch.contiguous_format)

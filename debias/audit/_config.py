@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from debias.metrics import AuditConfig
+from debias.training import AugmentSettings, TrainingSettings
+
+
+@dataclass(frozen=True)
+class CounterfactualSettings:
+    """The audit's counterfactual probe.
+
+    Attributes
+    ----------
+    spec : "ATTR" or "ATTR=FROM:TO" (without values: the most common value to the rarest)
+    images : test faces edited per direction
+    generator_epochs : CycleGAN training epochs
+    """
+
+    spec: str
+    images: int = 200
+    generator_epochs: int = 5
 
 
 @dataclass
@@ -19,18 +35,14 @@ class AuditRun:
     out : folder for report.html, result.json, tables/ and models/
     dataset_kwargs : options of ``load_dataset`` (format, image_size, attributes, ...)
     predictions : CSV of an external model's path,score (no training), optional
-    model : a ``debias train`` checkpoint to audit (no training), optional
+    model : a ``debias train`` checkpoint to audit (no training; its recorded split is used)
     train_dbvae : train a DB-VAE beside the baseline (when neither of the above is given)
-    epochs, batch_size, latent_dim, seed, device : training settings
+    training : how models are trained; its seed also draws the split
     metrics : how predictions are judged
     explicit_threshold : the user chose the threshold (external scores need not be in [0, 1])
     gallery_size : images per gallery
-    augment : "cyclegan" or "gan": also train a baseline on the training split plus synthetic
-        faces of the under-represented values of ``augment_by`` (default: the attribute whose
-        face counts differ most), at most ``augment_cap`` per real face of a value
-    counterfactual : "ATTR" or "ATTR=FROM:TO": probe every trained model with CycleGAN edits
-        of up to ``counterfactual_images`` test faces per direction
-    generator_epochs : training epochs of the CycleGAN / GAN
+    augment : also train a baseline on the training split plus synthetic faces, optional
+    counterfactual : probe every trained model with CycleGAN edits, optional
     """
 
     dataset: str
@@ -39,22 +51,20 @@ class AuditRun:
     predictions: Path | None = None
     model: Path | None = None
     train_dbvae: bool = True
-    epochs: int = 10
-    batch_size: int = 64
-    latent_dim: int = 100
-    seed: int = 0
-    device: Literal["auto", "cpu", "cuda"] = "auto"
+    training: TrainingSettings = field(default_factory=TrainingSettings)
     metrics: AuditConfig = field(default_factory=AuditConfig)
-    gallery_size: int = 12
     explicit_threshold: bool = False
-    progress: bool | None = None
-    augment: Literal["cyclegan", "gan"] | None = None
-    augment_by: str | None = None
-    augment_cap: float = 4.0
-    counterfactual: str | None = None
-    counterfactual_images: int = 200
-    generator_epochs: int = 5
+    gallery_size: int = 12
+    augment: AugmentSettings | None = None
+    counterfactual: CounterfactualSettings | None = None
+
+    @property
+    def trains(self) -> bool:
+        """Whether this audit trains its own models."""
+        return self.predictions is None and self.model is None
 
     def training_dict(self) -> dict:
-        return {"epochs": self.epochs, "batch_size": self.batch_size,
-                "latent_dim": self.latent_dim, "seed": self.seed, "device": self.device}
+        """The training settings result.json records."""
+        t = self.training
+        return {"epochs": t.epochs, "batch_size": t.batch_size, "latent_dim": t.latent_dim,
+                "seed": t.seed, "device": t.device}

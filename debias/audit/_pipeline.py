@@ -200,7 +200,7 @@ def default_references(data, audited, attributes: list[str], max_order: int) -> 
     """Per slice, of the groups with faces among the ``audited`` images, the one with the most
     faces in ``data`` (the training split when there is one: a balanced test split makes "the
     largest test group" a tie)."""
-    from debias.metrics._groups import group_labels, slice_name, slices
+    from debias.groups import group_labels, slice_name, slices
 
     faces = data.meta[data.meta["label"] == 1]
     audited_faces = audited.meta[audited.meta["label"] == 1]

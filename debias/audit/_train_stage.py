@@ -1,17 +1,16 @@
-"""The audit's training stage: baseline and DB-VAE, resumable from out/models/."""
+"""The audit's training stage: baseline and DB-VAE (and the augmented baseline), resumable
+from out/models/."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pandas as pd
 
-from debias.audit._config import AuditRun
 from debias.data import ImageDataset
-from debias.errors import DataError
-from debias.training import fit
-from generative import load_checkpoint
+from debias.training import AugmentSettings, TrainingSettings, train_classifier
 
 
 def fingerprint(data: ImageDataset) -> str:
@@ -21,45 +20,59 @@ def fingerprint(data: ImageDataset) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def audit_settings(run: AuditRun, train: ImageDataset) -> dict:
-    """What a checkpoint in out/models must have been trained with to be continued."""
-    return {**run.training_dict(), "data": fingerprint(train)}
-
-
-def check_resumable(path, settings: dict, *, log) -> None:
-    """Refuse a checkpoint from other settings or data; say when one will be continued."""
-    if path.exists():
-        saved = load_checkpoint(path)["extra"].get("audit_settings")
-        if saved != settings:
-            raise DataError(f"{path} was trained with other settings or data; pass "
-                            "--overwrite to retrain, or use another --out")
-        log(f"  {path.stem}: continuing from {path}")
-
-
-def train_models(run: AuditRun, train: ImageDataset, *, log) -> dict:
+def train_models(train: ImageDataset, *, settings: TrainingSettings, split: dict,
+                 models_dir: Path, train_dbvae: bool, log) -> dict:
     """Fit (or resume, or reuse) the baseline and, unless disabled, the DB-VAE.
 
-    Checkpoints live in ``out/models/<name>.pt``; one left by an interrupted run with the
+    Checkpoints live in ``models_dir/<name>.pt``; one left by an interrupted run with the
     same settings and data is resumed, one from other settings is refused.
     """
-    settings = audit_settings(run, train)
+    key = {**settings.key(), "data": fingerprint(train)}
+    kinds = ["baseline", "dbvae"] if train_dbvae else ["baseline"]
     models = {}
-    kinds = ["baseline", "dbvae"] if run.train_dbvae else ["baseline"]
     for i, kind in enumerate(kinds, start=1):
-        path = run.out / "models" / f"{kind}.pt"
-        check_resumable(path, settings, log=log)
-        log(f"  training {kind} ({i}/{len(kinds)}), {run.epochs} epochs")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        models[kind] = fit(train, model=kind, epochs=run.epochs, batch_size=run.batch_size,
-                           latent_dim=run.latent_dim, seed=run.seed, device=run.device,
-                           checkpoint=str(path), resume=True, progress=run.progress,
-                           checkpoint_extra={"audit_settings": settings})
+        log(f"  training {kind} ({i}/{len(kinds)}), {settings.epochs} epochs")
+        models[kind] = train_classifier(train, kind=kind, settings=settings,
+                                        checkpoint=models_dir / f"{kind}.pt", split=split,
+                                        resume=True, resume_key=key, log=log).model
     return models
 
 
-def training_section(model) -> dict:
-    """Per-epoch mean losses and the resampling log, for the report."""
+def train_augmented(train: ImageDataset, *, settings: TrainingSettings,
+                    augment: AugmentSettings, split: dict, models_dir: Path, log):
+    """Make the synthetic faces, then fit the baseline on the augmented split.
+
+    The augmented baseline takes as many steps per epoch as the plain baseline (enough to
+    draw every real face once), so the two differ in what they see, not in how long they
+    train.
+
+    Returns
+    -------
+    (model, summary) : the fitted classifier and :func:`debias.augment.augment`'s summary.
+    """
+    from debias.augment import most_imbalanced
+
+    augment = AugmentSettings(method=augment.method,
+                              attribute=augment.attribute or most_imbalanced(train),
+                              cap=augment.cap, generator_epochs=augment.generator_epochs)
+    key = {**settings.key(), "data": fingerprint(train), "augment": augment.method,
+           "augment_by": augment.attribute, "augment_cap": augment.cap,
+           "generator_epochs": augment.generator_epochs}
+    log(f"  augmenting {augment.attribute} with {augment.method}, then training the "
+        f"augmented baseline, {settings.epochs} epochs")
+    trained = train_classifier(train, kind="baseline", settings=settings,
+                               checkpoint=models_dir / "augmented.pt", split=split,
+                               augment=augment, generators_dir=models_dir, resume=True,
+                               resume_key=key, log=log)
+    return trained.model, trained.augmentation
+
+
+def training_section(model) -> dict | None:
+    """Per-epoch mean losses and the resampling log, for the report (None: the model's
+    checkpoint holds no training history)."""
     history = pd.DataFrame(model.history_)
+    if history.empty:
+        return None
     columns = [c for c in ("loss", "classification", "reconstruction", "latent") if c in history]
     epochs = history.groupby("epoch")[columns].mean().reset_index()
     rows = []

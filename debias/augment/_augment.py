@@ -8,15 +8,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from debias._atomic import safe_name
 from debias.augment._generators import train_conditional_gan, train_cyclegan
 from debias.augment._plan import face_values, plan_additions
 from debias.data import ImageDataset
 from debias.errors import DataError
-
-
-def safe_name(value: str) -> str:
-    """A value as a file-name part: letters and digits kept, the rest as "_"."""
-    return "".join(c if c.isalnum() else "_" for c in str(value)) or "_"
 
 
 def augment(train: ImageDataset, *, attribute: str, method: str, cap: float = 4.0,

@@ -6,12 +6,12 @@ import os
 import uuid
 import warnings
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import torch
 
+from debias._choices import FORMATS, Format
 from debias.data._cache import cache_key, default_cache_dir, load_cached, store_cached
 from debias.data._dataset import ImageDataset
 from debias.data._decode import decode_files
@@ -24,8 +24,6 @@ from debias.data._manifest import UNKNOWN, Manifest, SkippedFile, list_image_fil
 from debias.data._memory import resolve_budget
 from debias.errors import DataError, DebiasError
 
-Format = Literal["auto", "csv", "folder", "celeba", "utkface", "fairface"]
-FORMATS: tuple[str, ...] = ("auto", "csv", "folder", "celeba", "utkface", "fairface")
 
 
 def detect_format(root: Path) -> str:
@@ -152,6 +150,7 @@ def load_dataset(
     DataError
         Bad folder, bad CSV, one class only, or no readable image left.
     """
+    budget = resolve_budget(memory_budget)
     root = Path(root).expanduser()
     if not root.exists():
         raise DataError(f"{root}: no such directory")
@@ -174,7 +173,6 @@ def load_dataset(
     _check_two_classes(frame["label"].to_numpy(), f"in {root}")
 
     files = frame["file"].tolist()
-    budget = resolve_budget(memory_budget)
     cache_path = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     decoded, key = None, cache_key(files, image_size) if cache else None
     if cache:

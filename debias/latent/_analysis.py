@@ -12,7 +12,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
 
 from debias.resampling import LatentHistogram
-from debias.resampling._histogram import Combine
+from debias._choices import Combine
 
 
 @dataclass

@@ -15,7 +15,7 @@ from debias.metrics._bootstrap import (
 from debias.metrics._disparity import (
     accuracy_mean_variance, parity_differences, spread, worst_group,
 )
-from debias.metrics._groups import group_labels, slice_name, slices
+from debias.groups import group_labels, slice_name, slices
 from debias.metrics._per_group import METRICS, compress, per_group_table
 from debias.metrics._sweep import threshold_sweep
 

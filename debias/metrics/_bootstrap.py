@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from debias.metrics._groups import group_labels
+from debias.groups import group_labels
 
 # Confusion cells, indexed by 2 * y_true + y_pred.
 TN, FP, FN, TP = 0, 1, 2, 3

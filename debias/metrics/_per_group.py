@@ -7,7 +7,7 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 from sklearn.metrics import accuracy_score, precision_score
 
-from debias.metrics._groups import group_labels, slice_name, slices
+from debias.groups import group_labels, slice_name, slices
 
 METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate")
 # What each metric's denominator counts: a group needs min_count of those for a number.

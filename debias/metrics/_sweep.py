@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from debias.metrics._groups import group_labels, slice_name, slices
+from debias.groups import group_labels, slice_name, slices
 
 
 def _rate_at(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:

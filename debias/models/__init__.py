@@ -1,7 +1,7 @@
 """Face classifiers: the baseline CNN and the DB-VAE. Both score uint8 images with
 ``predict_proba`` and are saved and loaded with ``generative``'s checkpoints."""
 
-from debias.models._classifier import BaselineClassifier, BaselineConfig
+from debias.models._classifier import BaselineClassifier, BaselineConfig, ScoresImages
 from debias.models._dbvae import DBVAE, DBVAEConfig, dbvae_loss
 
-__all__ = ["DBVAE", "BaselineClassifier", "BaselineConfig", "DBVAEConfig", "dbvae_loss"]
+__all__ = ["ScoresImages", "DBVAE", "BaselineClassifier", "BaselineConfig", "DBVAEConfig", "dbvae_loss"]

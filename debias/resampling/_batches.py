@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pandas as pd
 import torch
 
-from debias.resampling._histogram import Combine
+from debias._choices import Combine
 from debias.resampling._weights import resampling_weights, weight_summary
 from generative import gather_rows, rank_and_world
 
@@ -125,12 +125,3 @@ class BalancedBatches:
                                                  generator=generator)]
             index = torch.cat([faces[self.rank :: self.world], others[self.rank :: self.world]])
             yield {"x": self.images[index], "y": self.labels[index], "index": index}
-
-
-def groups_of(meta: pd.DataFrame, attributes: list[str]) -> pd.Series | None:
-    """One "value|value" label per row from ``attributes`` (None when there are none)."""
-    if not attributes:
-        return None
-    return meta[attributes].astype(str).agg("|".join, axis=1).reset_index(drop=True)
-
-

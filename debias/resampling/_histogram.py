@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import torch
 
-Combine = Literal["max", "product"]
+from debias._choices import Combine
+
 _BLOCK = 8192
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from debias.resampling._histogram import Combine, LatentHistogram
+from debias._choices import Combine
+from debias.resampling._histogram import LatentHistogram
 
 
 def resampling_weights(mu: torch.Tensor | np.ndarray, *, bins: int = 10, alpha: float = 0.001,

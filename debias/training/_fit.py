@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
-import torch
-
+from debias._choices import ModelKind
 from debias.data import ImageDataset
 from debias.models import DBVAE, BaselineClassifier, BaselineConfig, DBVAEConfig
-from debias.resampling import BalancedBatches, groups_of
-from debias.resampling._histogram import Combine
-from generative import TrainerConfig, load_checkpoint, train
-
-ModelKind = Literal["baseline", "dbvae"]
+from debias.groups import groups_of
+from debias.resampling import BalancedBatches
+from debias.training._settings import TrainingSettings
+from debias.training._state import restore_fit_state
+from generative import TrainerConfig, load_checkpoint, seeded, train
 
 
 def build_model(kind: ModelKind, *, image_size: int = 64, width: int = 1, latent_dim: int = 100,
@@ -28,16 +26,12 @@ def build_model(kind: ModelKind, *, image_size: int = 64, width: int = 1, latent
     raise ValueError(f"model must be 'baseline' or 'dbvae', got {kind!r}")
 
 
-def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10,
-        batch_size: int = 64, lr: float = 1e-3, latent_dim: int = 100, kl_weight: float = 0.0005,
-        width: int = 1, alpha: float = 0.001, bins: int = 10, combine: Combine = "max",
-        temperature: float = 1.0, steps_per_epoch: int | None = None,
+def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
+        model: ModelKind = "dbvae", steps_per_epoch: int | None = None,
         max_steps: int | None = None, attributes: list[str] | None = None,
-        balance_by: list[str] | None = None, seed: int = 0,
-        device: Literal["auto", "cpu", "cuda"] = "auto", amp: bool = True,
-        checkpoint: str | None = None,
+        balance_by: list[str] | None = None, checkpoint: str | None = None,
         checkpoint_extra: dict | None = None, resume: bool = False,
-        progress: bool | None = None) -> BaselineClassifier | DBVAE:
+        **overrides) -> BaselineClassifier | DBVAE:
     """Train a face classifier on ``train_set`` and return it (in eval mode, on the CPU).
 
     Both models see the same batches: half faces, half non-faces. The baseline draws faces
@@ -47,13 +41,9 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
     ----------
     train_set : ImageDataset
         Images with labels 1 (face) and 0 (non-face).
+    settings : TrainingSettings, optional
+        Hyperparameters (defaults: ``TrainingSettings()``).
     model : {"baseline", "dbvae"}
-    epochs, batch_size, lr :
-        Training length, images per batch (half faces), Adam learning rate.
-    latent_dim, kl_weight :
-        DB-VAE only.
-    alpha, bins, combine, temperature :
-        DB-VAE resampling (see :func:`debias.resampling.resampling_weights`).
     steps_per_epoch : int, optional
         Default: as many batches as it takes to draw every face once.
     max_steps : int, optional
@@ -63,11 +53,6 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
     balance_by : list of str, optional
         Baseline only: draw faces so every group of these attribute columns is equally likely
         (uses the labels DB-VAE does without; a reference point for what reweighting can do).
-    seed : int
-        Seeds the initial weights and every draw.
-    device : {"auto", "cpu", "cuda"}
-    amp : bool
-        Mixed precision on CUDA (bf16 where supported, else fp16 with a grad scaler).
     checkpoint : path, optional
         Written every epoch and at the end (format of ``generative`` checkpoints).
     checkpoint_extra : dict, optional
@@ -75,41 +60,44 @@ def fit(train_set: ImageDataset, *, model: ModelKind = "dbvae", epochs: int = 10
     resume : bool
         Continue from ``checkpoint`` when it exists (its epochs are not trained again; its
         resampling log is kept). A finished checkpoint is returned as it is.
-    progress : bool, optional
-        Progress bar (default: when stderr is a terminal).
+    **overrides
+        Fields of :class:`TrainingSettings` to change, e.g. ``epochs=3``.
 
     Returns
     -------
     BaselineClassifier or DBVAE
-        With ``history_`` (one dict of losses per step), ``resampling_`` (one summary per
-        epoch: effective sample size, mean weight per group), ``attributes_``,
-        ``train_seconds_``.
+        With the fitted state a loaded checkpoint has too (:mod:`debias.training._state`):
+        ``history_`` (one dict of losses per step), ``resampling_`` (one summary per epoch:
+        effective sample size, mean weight per group), ``attributes_``, ``train_seconds_``,
+        ``split_`` (from ``checkpoint_extra["split"]``).
     """
+    unknown = sorted(set(overrides) - TrainingSettings.names())
+    if unknown:
+        raise TypeError(f"fit() got unexpected keyword argument(s): {', '.join(unknown)}")
+    settings = replace(settings or TrainingSettings(), **overrides)
     if balance_by and model != "baseline":
         raise ValueError("balance_by is for the baseline; DB-VAE resamples by latent rarity")
-    torch.manual_seed(seed)
-    net = build_model(model, image_size=train_set.image_size, width=width,
-                      latent_dim=latent_dim, kl_weight=kl_weight)
     attributes = train_set.attributes if attributes is None else attributes
-    batches = BalancedBatches(
-        train_set.images, train_set.labels, groups=groups_of(train_set.meta, attributes),
-        batch_size=batch_size, steps_per_epoch=steps_per_epoch, adaptive=model == "dbvae",
-        bins=bins, alpha=alpha, combine=combine, temperature=temperature,
-        balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None)
-    if resume and checkpoint and Path(checkpoint).exists():
-        batches.log_.extend(load_checkpoint(checkpoint)["extra"].get("resampling", []))
-    # The log list is shared, so each checkpoint stores the epochs summarised so far.
-    extra = {**(checkpoint_extra or {}), "attributes": list(attributes),
-             "resampling": batches.log_}
-    config = TrainerConfig(epochs=epochs, lr=lr, device=device, amp=amp, seed=seed,
-                           checkpoint=checkpoint,
-                           max_steps=max_steps, progress=progress, checkpoint_extra=extra,
-                           resume=resume)
-    start = time.perf_counter()
-    result = train(net, batches, config)
+    with seeded(settings.seed):
+        net = build_model(model, image_size=train_set.image_size, width=settings.width,
+                          latent_dim=settings.latent_dim, kl_weight=settings.kl_weight)
+        batches = BalancedBatches(
+            train_set.images, train_set.labels, groups=groups_of(train_set.meta, attributes),
+            batch_size=settings.batch_size, steps_per_epoch=steps_per_epoch,
+            adaptive=model == "dbvae", bins=settings.bins, alpha=settings.alpha,
+            combine=settings.combine, temperature=settings.temperature,
+            balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None)
+        if resume and checkpoint and Path(checkpoint).exists():
+            batches.log_.extend(load_checkpoint(checkpoint)["extra"].get("resampling", []))
+        # The log list is shared, so each checkpoint stores the epochs summarised so far.
+        extra = {**(checkpoint_extra or {}), "kind": model, "settings": settings.key(),
+                 "attributes": list(attributes), "resampling": batches.log_}
+        config = TrainerConfig(epochs=settings.epochs, lr=settings.lr, device=settings.device,
+                               amp=settings.amp, seed=settings.seed, checkpoint=checkpoint,
+                               max_steps=max_steps, progress=settings.progress,
+                               checkpoint_extra=extra, resume=resume)
+        result = train(net, batches, config)
     net = result.model.cpu().eval()
-    net.history_ = result.history
-    net.resampling_ = batches.log_
-    net.attributes_ = list(attributes)
-    net.train_seconds_ = time.perf_counter() - start
+    restore_fit_state(net, {**extra, "history": result.history,
+                            "train_seconds": result.seconds})
     return net

@@ -37,8 +37,8 @@ def test_train_writes_model_log_and_resampling_summary(trained):
     assert len(log) == 2 * (48 // 8) and {"loss", "classification", "reconstruction"} <= set(log)
     resampling = pd.read_csv(out / "resampling.csv")
     assert list(resampling.epoch) == [0, 1]
-    assert {"ess", "weight[dark|female]", "weight[light|male]"} <= set(resampling.columns)
-    assert "effective sample size" in result.stdout and "recall by skin_tone|gender" in result.stdout
+    assert {"ess", "weight[dark & female]", "weight[light & male]"} <= set(resampling.columns)
+    assert "effective sample size" in result.stdout and "recall by skin_tone & gender" in result.stdout
     assert not list(out.glob(".*"))  # no partial checkpoint left behind
 
 
@@ -119,6 +119,6 @@ def test_balanced_baseline_reports_its_group_weights(tiny, tmp_path):
                      "--epochs", 1, "--batch-size", 16, "--balance-by", "skin_tone")
     assert result.returncode == 0, result.stderr
     weights = pd.read_csv(tmp_path / "resampling.csv")  # 36 light, 12 dark training faces
-    assert weights["weight[dark|female]"].iloc[0] == pytest.approx(2.0, abs=0.01)
+    assert weights["weight[dark & female]"].iloc[0] == pytest.approx(2.0, abs=0.01)
     bad = run_cli("train", tiny, "--model", "dbvae", "--out", tmp_path / "b", "--balance-by", "gender")
     assert_one_line_error(bad, 2, "--balance-by is for --model baseline")

@@ -7,33 +7,16 @@ from pathlib import Path
 
 import click
 
-from debias._atomic import write_csv
-from debias._cli_options import augment_options, dataset_options
-from debias._torchrun import (
-    check_batch_split, distributed_session, echo_on_main, main_first, refuse_under_torchrun,
-    world_size,
-)
+from debias._choices import COMBINE_RULES, DEVICES, MODEL_KINDS
+from debias.cli.options import augment_options, augment_settings, dataset_options
 from debias.errors import DataError
-from generative import is_main_process
-
-
-def _resampling_frame(log: list[dict]):
-    """One row per epoch; group weights become ``weight[group]`` columns."""
-    import pandas as pd
-
-    rows = []
-    for record in log:
-        row = {k: v for k, v in record.items() if k != "group_weight"}
-        row.update({f"weight[{g}]": w for g, w in record.get("group_weight", {}).items()})
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _test_lines(model, test, attributes: list[str]) -> list[str]:
     """A quick look at the test split: accuracy, specificity, recall per group."""
     import numpy as np
 
-    from debias.resampling import groups_of
+    from debias.groups import groups_of
 
     pred = model.predict(test.images)
     labels = test.labels.numpy()
@@ -45,7 +28,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
         faces = labels == 1
         recall = {g: float(np.mean(pred[faces & (groups == g).to_numpy()]))
                   for g in sorted(groups[faces].unique())}
-        lines.append("  recall by " + "|".join(attributes) + ": "
+        lines.append("  recall by " + " & ".join(attributes) + ": "
                      + ", ".join(f"{g} {r:.3f}" for g, r in recall.items()))
     return lines
 
@@ -53,7 +36,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 @click.command("train")
 @click.argument("dataset", type=click.Path(path_type=str))
 @dataset_options
-@click.option("--model", "kind", type=click.Choice(["baseline", "dbvae"]), default="dbvae",
+@click.option("--model", "kind", type=click.Choice(MODEL_KINDS), default="dbvae",
               show_default=True, help="The standard CNN, or the debiasing VAE.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for model.pt, training_log.csv and resampling.csv.")
@@ -67,7 +50,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
               help="Resampling: smoothing added to each bin's density.")
 @click.option("--bins", type=click.IntRange(1), default=10, show_default=True,
               help="Resampling: histogram bins per latent dimension.")
-@click.option("--combine", type=click.Choice(["max", "product"]), default="max",
+@click.option("--combine", type=click.Choice(COMBINE_RULES), default="max",
               show_default=True, help="Resampling: combine dimensions as the lab (max) or the "
               "paper (product).")
 @click.option("--temperature", type=click.FloatRange(0, 1, min_open=True), default=1.0,
@@ -76,7 +59,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
               "attributes is equally likely (uses the labels DB-VAE does without).")
 @augment_options
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+@click.option("--device", type=click.Choice(DEVICES), default="auto",
               show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace OUT/model.pt if it exists.")
 def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
@@ -87,86 +70,82 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
     Under `torchrun --nproc_per_node N -m debias train ...` the N processes train one model
     with DistributedDataParallel (--batch-size is then the global batch); rank 0 writes.
     """
+    from debias._torchrun import distributed_session
+    from debias.training import TrainingSettings
+
+    settings = TrainingSettings(epochs=epochs, batch_size=batch_size, lr=lr,
+                                latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha,
+                                bins=bins, combine=combine, temperature=temperature, seed=seed,
+                                device=device)
+    balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
     with distributed_session(device):
-        _train(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
-               kl_weight, alpha, bins, combine, temperature, balance_by, augment, augment_by,
-               augment_cap, generator_epochs, seed, device, overwrite)
+        _train(dataset, dataset_kwargs, kind, out, settings, balance,
+               augment_settings(augment, augment_by, augment_cap, generator_epochs), overwrite)
 
 
-def _train(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim, kl_weight,
-           alpha, bins, combine, temperature, balance_by, augment, augment_by, augment_cap,
-           generator_epochs, seed, device, overwrite):
-    from debias.data import load_dataset
-    from debias.training import fit
+def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment, overwrite):
+    from debias._torchrun import (
+        check_batch_split, echo_on_main, main_first, refuse_under_torchrun, world_size,
+    )
+    from debias.augment import write_synthetic
+    from debias.data import load_dataset, split_record
+    from debias.training import train_classifier
+    from generative import is_main_process
 
     echo = echo_on_main(click.echo)
     checkpoint = out / "model.pt"
     if checkpoint.exists() and not overwrite:
-        raise DataError(f"{checkpoint} exists; pass --overwrite to replace it")
-    balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
+        raise DataError(f"{checkpoint} exists; pass `overwrite=True` to replace it")
     if balance and kind != "baseline":
-        raise DataError("--balance-by is for --model baseline (DB-VAE resamples by latent rarity)")
+        raise DataError("`balance_by` is for `kind=baseline` (DB-VAE resamples by latent "
+                        "rarity)")
     if augment:
-        refuse_under_torchrun("--augment (its generators)")
+        refuse_under_torchrun("`augment` (its generators)")
+    check_batch_split(settings.batch_size)
     data = main_first(lambda: load_dataset(dataset, **dataset_kwargs))
-    missing = [a for a in balance or [] if a not in data.attributes]
-    if missing:
-        raise DataError(f"--balance-by {missing[0]!r}: not an attribute of the dataset "
-                        f"(attributes: {', '.join(data.attributes) or 'none'})")
-    train_set, test_set = data.split(seed=seed)
-    out.mkdir(parents=True, exist_ok=True)
-    partial = out / ".model.pt.partial"
-    # Steps per epoch are those of the real training faces, with or without augmentation.
-    steps = max(1, int(train_set.labels.sum()) // (batch_size // 2))
-    augmented = None
-    if augment:
-        from debias.augment import augment as add_synthetic
-        from debias.augment import most_imbalanced, write_synthetic
-
-        attribute = augment_by or most_imbalanced(train_set)
-        train_set, augmented = add_synthetic(
-            train_set, attribute=attribute, method=augment, cap=augment_cap,
-            epochs=generator_epochs, seed=seed, models_dir=out / "generators", device=device,
-            log=lambda m: click.echo(m.strip(), err=True))
+    split = split_record(data, seed=settings.seed)
+    train_set, test_set = data.split(seed=settings.seed)
+    echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} faces), "
+         f"{settings.epochs} epochs" + (f", {world_size()} processes" if world_size() > 1 else ""),
+         err=True)
+    trained = train_classifier(
+        train_set, kind=kind, settings=settings, checkpoint=checkpoint, split=split,
+        balance_by=balance, augment=augment, generators_dir=out / "generators", logs_dir=out,
+        extra={"dataset": str(Path(dataset).resolve()), "n_train": len(train_set),
+               "processes": world_size()},
+        log=lambda m: click.echo(m.strip(), err=True))
+    if not is_main_process():
+        return
+    model, augmented = trained.model, trained.augmentation
+    if augmented:
         write_synthetic(augmented["synthetic"], out / "synthetic")
-        click.echo(f"added {len(augmented['synthetic']):,} synthetic faces ({attribute}: "
+        click.echo(f"added {len(augmented['synthetic']):,} synthetic faces "
+                   f"({augmented['attribute']}: "
                    + ", ".join(f"{v} {augmented['real_faces'][v]:,} real + {n:,}"
                                for v, n in augmented["added"].items())
                    + f") -> {out / 'synthetic'}", err=True)
-    check_batch_split(batch_size)
-    echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} faces), "
-         f"{epochs} epochs" + (f", {world_size()} processes" if world_size() > 1 else ""),
-         err=True)
-    model = fit(train_set, model=kind, epochs=epochs, batch_size=batch_size, lr=lr,
-                latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha, bins=bins,
-                combine=combine, temperature=temperature, balance_by=balance, seed=seed,
-                device=device, steps_per_epoch=steps,
-                checkpoint=str(partial), checkpoint_extra={
-                    "dataset": str(Path(dataset).resolve()), "kind": kind,
-                    "n_train": len(train_set), "processes": world_size(),
-                    **({"augment": {k: v for k, v in augmented.items() if k != "synthetic"}}
-                       if augmented else {})})
-    if not is_main_process():
-        return
-    import pandas as pd
-
-    write_csv(pd.DataFrame(model.history_), out / "training_log.csv")
-    if kind == "dbvae" or balance:
-        write_csv(_resampling_frame(model.resampling_), out / "resampling.csv")
-    os.replace(partial, checkpoint)  # the previous model.pt stays until training succeeded
-    steps = len(model.history_)
-    last = pd.DataFrame(model.history_).tail(max(1, steps // epochs)).mean(numeric_only=True)
-    click.echo(f"done: {steps} steps in {model.train_seconds_:.0f} s; last-epoch mean loss "
-               f"{last['loss']:.4f} (classification {last['classification']:.4f})")
-    if kind == "dbvae" or balance:
-        final = model.resampling_[-1]
-        weights = ", ".join(f"{g} {w:.2f}" for g, w in final.get("group_weight", {}).items())
-        click.echo(f"resampling, last epoch: effective sample size {final['ess']:.0f} "
-                   f"({100 * final['ess_fraction']:.0f}% of faces)"
-                   + (f"; mean weight x uniform by group: {weights}" if weights else ""))
+    for line in training_lines(model, settings.epochs, reweighted=kind == "dbvae" or bool(balance)):
+        click.echo(line)
     for line in _test_lines(model, test_set, model.attributes_):
         click.echo(line)
     click.echo(f"model: {checkpoint}\nlog: {out / 'training_log.csv'}")
+
+
+def training_lines(model, epochs: int, *, reweighted: bool) -> list[str]:
+    """Steps, time and last-epoch losses; the last epoch's resampling summary."""
+    import pandas as pd
+
+    steps = len(model.history_)
+    last = pd.DataFrame(model.history_).tail(max(1, steps // epochs)).mean(numeric_only=True)
+    lines = [f"done: {steps} steps in {model.train_seconds_:.0f} s; last-epoch mean loss "
+             f"{last['loss']:.4f} (classification {last['classification']:.4f})"]
+    if reweighted and model.resampling_:
+        final = model.resampling_[-1]
+        weights = ", ".join(f"{g} {w:.2f}" for g, w in final.get("group_weight", {}).items())
+        lines.append(f"resampling, last epoch: effective sample size {final['ess']:.0f} "
+                     f"({100 * final['ess_fraction']:.0f}% of faces)"
+                     + (f"; mean weight x uniform by group: {weights}" if weights else ""))
+    return lines
 
 
 @click.command("predict")
@@ -179,7 +158,8 @@ def _train(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_di
               help="Score at or above which an image is called a face.")
 def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
     """Score IMAGES (a dataset folder, a folder of images, or one image) with CHECKPOINT."""
-    from debias.training import load_classifier, predict_frame, read_images
+    from debias.data import read_images
+    from debias.training import load_classifier, predict_frame
 
     model = load_classifier(checkpoint)
     x, paths, notes = read_images(images, image_size=model.config.image_size,
@@ -187,6 +167,8 @@ def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
     for note in notes:
         click.echo(f"skipped {note}", err=True)
     frame = predict_frame(model, x, paths, threshold=threshold)
+    from debias._atomic import write_csv
+
     write_csv(frame, out)
     click.echo(f"scored {len(frame):,} images ({int(frame.prediction.sum()):,} called faces) "
                f"-> {out}")

@@ -1,4 +1,6 @@
-"""Which subgroups an audit looks at: every attribute, and intersections up to an order."""
+"""How subgroups are named, everywhere (resampling logs, metrics, tables, the report): a
+group is its attribute values joined by " & " (``"dark & female"``), a slice its attribute
+names joined the same way (``"skin_tone & gender"``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ def slices(attributes: list[str], *, max_order: int = 2) -> list[tuple[str, ...]
 
 
 def slice_name(columns: tuple[str, ...]) -> str:
+    """``("skin_tone", "gender")`` -> ``"skin_tone & gender"``."""
     return SEPARATOR.join(columns)
 
 
@@ -25,3 +28,12 @@ def group_labels(attrs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     """One label per row: the row's values of ``columns`` joined by " & " (strings)."""
     frame = attrs[list(columns)].astype(str)
     return frame.iloc[:, 0] if len(columns) == 1 else frame.agg(SEPARATOR.join, axis=1)
+
+
+def groups_of(meta: pd.DataFrame, attributes: list[str] | tuple[str, ...] | None
+              ) -> pd.Series | None:
+    """The group of every row of ``meta`` named as everywhere else (``"dark & female"``),
+    indexed 0..N-1; None when there are no attributes."""
+    if not attributes:
+        return None
+    return group_labels(meta, tuple(attributes)).reset_index(drop=True)

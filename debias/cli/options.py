@@ -6,8 +6,7 @@ import functools
 
 import click
 
-from debias.data import FORMATS
-from debias.data._memory import parse_size
+from debias._choices import AUGMENT_METHODS, FORMATS
 
 
 def _split_list(ctx, param, value):
@@ -42,8 +41,6 @@ def dataset_options(command):
     @functools.wraps(command)
     def wrapper(*args, format_, image_size, attributes, positive, target, negatives, no_cache,
                 memory_budget, **kwargs):
-        if memory_budget is not None:
-            memory_budget = parse_size(memory_budget)  # a DataError: one line, exit 2
         kwargs["dataset_kwargs"] = dict(
             format=format_, image_size=image_size, attributes=attributes, positive=positive,
             target=target, negatives=negatives, cache=not no_cache, memory_budget=memory_budget)
@@ -57,7 +54,7 @@ def dataset_options(command):
 def augment_options(function):
     """--augment, --augment-by, --augment-cap, --generator-epochs (``debias train``/``audit``)."""
     options = [
-        click.option("--augment", type=click.Choice(["cyclegan", "gan"]),
+        click.option("--augment", type=click.Choice(AUGMENT_METHODS),
                      help="Add synthetic faces of the under-represented values of --augment-by "
                      "to the training split: CycleGAN translations of the most common value, "
                      "or class-conditional GAN samples."),
@@ -72,3 +69,13 @@ def augment_options(function):
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def augment_settings(augment, augment_by, augment_cap, generator_epochs):
+    """The ``--augment*`` options as the library's ``AugmentSettings`` (None: no augmentation)."""
+    if augment is None:
+        return None
+    from debias.training import AugmentSettings
+
+    return AugmentSettings(method=augment, attribute=augment_by, cap=augment_cap,
+                           generator_epochs=generator_epochs)

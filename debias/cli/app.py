@@ -1,15 +1,16 @@
-"""The ``debias`` command line: every command gives a one-line error and exit 2 on bad input."""
+"""The ``debias`` group, the small commands, and ``main``: every command gives a one-line error
+and exit 2 on bad input."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from importlib.metadata import version
 
 import click
 
-from debias._cli_options import dataset_options
+from debias.cli.flags import as_flags
+from debias.cli.options import dataset_options
 from debias.errors import DebiasError
 
 
@@ -50,7 +51,7 @@ def synth(out, n_train, n_test, minority_share, seed, image_size, overwrite) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def inspect(dataset, dataset_kwargs, as_json) -> None:
     """Show what was found in DATASET: counts per label, attribute and pair, skipped files."""
-    from debias._inspect_text import summary_text
+    from debias.cli.inspect_text import summary_text
     from debias.data import load_dataset
 
     data = load_dataset(dataset, **dataset_kwargs)
@@ -59,11 +60,11 @@ def inspect(dataset, dataset_kwargs, as_json) -> None:
 
 
 def _register_subcommands() -> None:
-    from debias._cli_generative import generative_cli
-    from debias._cli_audit import audit_command, report_command
-    from debias._cli_counterfactual import counterfactual_command
-    from debias._cli_latent import latent_command
-    from debias._cli_train import predict_command, train_command
+    from debias.cli.audit import audit_command, report_command
+    from debias.cli.counterfactual import counterfactual_command
+    from debias.cli.generative import generative_cli
+    from debias.cli.latent import latent_command
+    from debias.cli.train import predict_command, train_command
 
     cli.add_command(train_command)
     cli.add_command(predict_command)
@@ -93,14 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except DebiasError as err:
         if os.environ.get("RANK", "0") == "0":  # under torchrun, one copy of the message
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {as_flags(str(err))}", err=True)
         return err.exit_code
     except Exception as err:
         if os.environ.get("DEBIAS_DEBUG"):
             raise
         known = _known_error(err)
         if known is not None:
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {as_flags(str(err))}", err=True)
             return known
         detail = str(err).splitlines()[0] if str(err) else ""
         click.echo(f"error: unexpected {type(err).__name__}: {detail} "
@@ -118,10 +119,3 @@ def _known_error(err: Exception) -> int | None:
         return 1
     return None
 
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
-def _console_main() -> None:
-    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Names of the options the library accepts, in a module that imports nothing heavy.
+
+The command line lists these in ``--help`` without importing torch; the library modules that
+take them import them from here, so the two lists cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Format = Literal["auto", "csv", "folder", "celeba", "utkface", "fairface"]
+ModelKind = Literal["baseline", "dbvae"]
+Device = Literal["auto", "cpu", "cuda"]
+Combine = Literal["max", "product"]
+AugmentMethod = Literal["cyclegan", "gan"]
+GenerativeKind = Literal["ae", "vae", "gan", "cyclegan"]
+
+FORMATS: tuple[str, ...] = get_args(Format)
+MODEL_KINDS: tuple[str, ...] = get_args(ModelKind)
+DEVICES: tuple[str, ...] = get_args(Device)
+COMBINE_RULES: tuple[str, ...] = get_args(Combine)
+AUGMENT_METHODS: tuple[str, ...] = get_args(AugmentMethod)
+GENERATIVE_KINDS: tuple[str, ...] = get_args(GenerativeKind)

@@ -1,0 +1,135 @@
+"""What ``debias train`` does, as one function the audit's training stages call too:
+(optionally) add synthetic faces, fit, write the logs, and put the checkpoint in place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from debias._atomic import write_csv
+from debias._choices import ModelKind
+from debias.data import ImageDataset
+from debias.errors import DataError
+from debias.models import ScoresImages
+from debias.training._fit import fit
+from debias.training._settings import AugmentSettings, TrainingSettings
+from generative import is_main_process, load_checkpoint
+
+
+@dataclass
+class TrainedClassifier:
+    """A fitted classifier and, when it was trained on an augmented split, the summary of
+    :func:`debias.augment.augment` (``synthetic`` holds the synthetic rows)."""
+
+    model: ScoresImages
+    augmentation: dict | None = None
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: TrainingSettings,
+                     checkpoint: Path, split: dict, balance_by: list[str] | None = None,
+                     augment: AugmentSettings | None = None,
+                     generators_dir: Path | None = None, resume: bool = False,
+                     resume_key: dict | None = None, logs_dir: Path | None = None,
+                     extra: dict | None = None,
+                     log: Callable[[str], None] = _quiet) -> TrainedClassifier:
+    """Train one classifier on a training split and save it to ``checkpoint``.
+
+    Parameters
+    ----------
+    train_set : ImageDataset
+        The training split (real images only; synthetic ones are added here when asked).
+    kind : {"baseline", "dbvae"}
+    settings : TrainingSettings
+    checkpoint : Path
+        Where the model goes. Without ``resume``, training writes a hidden partial file
+        beside it, and an existing ``checkpoint`` is replaced only once training succeeded.
+        With ``resume``, the checkpoint is written every epoch and an earlier one with the
+        same ``resume_key`` is continued (one with another key is refused).
+    split : dict
+        How the split was drawn (:func:`debias.data.split_record`), stored in the checkpoint
+        so every later reader uses the same test images.
+    balance_by : list of str, optional
+        Baseline only: draw faces so every group of these attributes is equally likely.
+    augment : AugmentSettings, optional
+        Add synthetic faces of the rarer values of an attribute first; generator checkpoints
+        go to ``generators_dir``. Steps per epoch stay those of the real faces.
+    logs_dir : Path, optional
+        Write ``training_log.csv`` (one row per step) and, when faces were reweighted,
+        ``resampling.csv`` (one row per epoch) there.
+    extra : dict, optional
+        More plain data for the checkpoint.
+    log : callable
+        Receives progress lines.
+    """
+    if balance_by and kind != "baseline":
+        raise DataError("`balance_by` is for the baseline model (DB-VAE resamples by latent "
+                        "rarity)")
+    missing = [a for a in balance_by or [] if a not in train_set.attributes]
+    if missing:
+        raise DataError(f"`balance_by` {missing[0]!r}: not an attribute of the dataset "
+                        f"(attributes: {', '.join(train_set.attributes) or 'none'})")
+    # Steps per epoch are those of the real training faces, with or without augmentation.
+    steps = max(1, int(train_set.labels.sum()) // (settings.batch_size // 2))
+    if resume:
+        check_resumable(checkpoint, resume_key, log=log)
+        target = checkpoint
+    else:
+        target = checkpoint.with_name(f".{checkpoint.name}.partial")
+    summary = None
+    if augment is not None:
+        train_set, summary = _augmented(train_set, augment, settings, generators_dir, log)
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    stored = {**(extra or {}), "split": split, "resume_key": resume_key,
+              **({"augment": {k: v for k, v in summary.items() if k != "synthetic"}}
+                 if summary else {})}
+    model = fit(train_set, settings, model=kind, steps_per_epoch=steps, balance_by=balance_by,
+                checkpoint=str(target), checkpoint_extra=stored, resume=resume)
+    if is_main_process():
+        if logs_dir is not None:
+            write_training_logs(model, logs_dir, reweighted=kind == "dbvae" or bool(balance_by))
+        if target != checkpoint:
+            os.replace(target, checkpoint)  # the previous checkpoint stays until this succeeded
+    return TrainedClassifier(model, summary)
+
+
+def _augmented(train_set, augment: AugmentSettings, settings: TrainingSettings,
+               generators_dir: Path | None, log) -> tuple[ImageDataset, dict]:
+    from debias.augment import augment as add_synthetic
+    from debias.augment import most_imbalanced
+
+    attribute = augment.attribute or most_imbalanced(train_set)
+    return add_synthetic(train_set, attribute=attribute, method=augment.method, cap=augment.cap,
+                         epochs=augment.generator_epochs, seed=settings.seed,
+                         models_dir=generators_dir, device=settings.device,
+                         progress=settings.progress, log=log)
+
+
+def check_resumable(path: Path, key: dict | None, *, log) -> None:
+    """Refuse a checkpoint trained with other settings or data; say when one is continued."""
+    if path.exists():
+        saved = load_checkpoint(path)["extra"].get("resume_key")
+        if saved != key:
+            raise DataError(f"{path} was trained with other settings or data; pass "
+                            "`overwrite=True` to retrain, or use another `out`")
+        log(f"  {path.stem}: continuing from {path}")
+
+
+def write_training_logs(model: ScoresImages, folder: Path, *, reweighted: bool) -> None:
+    """``training_log.csv`` (one row per step) and, for reweighted training,
+    ``resampling.csv`` (one row per epoch; mean weights by group as ``weight[group]``)."""
+    write_csv(pd.DataFrame(model.history_), folder / "training_log.csv")
+    if reweighted:
+        rows = []
+        for record in model.resampling_:
+            row = {k: v for k, v in record.items() if k != "group_weight"}
+            row.update({f"weight[{g}]": w for g, w in record.get("group_weight", {}).items()})
+            rows.append(row)
+        write_csv(pd.DataFrame(rows), folder / "resampling.csv")
