@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEBIAS := $(VENV)/bin/debias
-# torch builds that lie on this machine's disk (see DEVELOPERS.md); aarch64 has a CPU build.
+# The torch builds that pip finds on this machine's disk; for aarch64 that is a CPU build.
 ifeq ($(shell uname -m),aarch64)
 TORCH := torch==2.9.1 torchvision==0.24.1
 else

@@ -72,5 +72,5 @@ def check_batch_split(batch_size: int) -> None:
     """Under W processes a batch is W equal shares of faces and of non-faces."""
     world = world_size()
     if world > 1 and batch_size % (2 * world):
-        raise DataError(f"--batch-size {batch_size} does not split into {world} processes' "
+        raise DataError(f"`batch_size` {batch_size} does not split into {world} processes' "
                         f"equal shares of faces and non-faces; use a multiple of {2 * world}")

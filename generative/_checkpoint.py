@@ -7,7 +7,8 @@ checkpoint never runs code from it.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,43 @@ class CheckpointError(ValueError):
     """A file that is not a checkpoint this version can read."""
 
 
+def write_atomic(path: str | os.PathLike, write: Callable[[str], None], *,
+                 suffix: str = ".tmp") -> Path:
+    """Call ``write(tmp_path)``, then rename the temp file onto ``path``; nothing is left
+    behind on failure, and an existing ``path`` stays as it was until the rename.
+
+    The temp file is created with ``os.open(..., 0o666)`` rather than ``tempfile.mkstemp``
+    (which makes it 0600), so the kernel applies the umask as for any normally created file
+    and the result is 0o666 & ~umask (0644 under umask 022). (``debias`` has the same writer;
+    this package cannot import it.)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                         0o666)
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise FileExistsError(f"no free temporary file name for {path}")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
 def save_checkpoint(path: str | os.PathLike, model: GenerativeModel, *,
                     optimizers: dict[str, torch.optim.Optimizer] | None = None,
                     step: int = 0, epoch: int = 0, extra: dict[str, Any] | None = None) -> Path:
     """Write a checkpoint of ``model`` (and optimizer states) atomically; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format_version": FORMAT_VERSION,
         "model_class": type(model).__name__,
@@ -38,16 +70,7 @@ def save_checkpoint(path: str | os.PathLike, model: GenerativeModel, *,
         "epoch": int(epoch),
         "extra": extra or {},
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, lambda tmp: torch.save(payload, tmp))
 
 
 def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device = "cpu") -> dict:

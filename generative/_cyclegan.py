@@ -9,6 +9,7 @@ import torch
 
 from generative._base import GenerativeModel, register_model
 from generative._gan_nets import PatchDiscriminator, ResnetGenerator, init_dcgan_weights
+from generative._images import to_float
 from generative._losses import cycle_loss, discriminator_loss, generator_loss, identity_loss
 
 
@@ -192,7 +193,7 @@ class CycleGAN(GenerativeModel):
             raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}")
         net = self.g_ab if direction == "a2b" else self.g_ba
         device = next(self.parameters()).device
-        images = x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
+        images = to_float(x)
         was_training = self.training
         self.eval()
         try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-import numpy as np
 import torch
 from PIL import Image
 from torchvision.utils import make_grid
+
+from generative._checkpoint import write_atomic
+from generative._images import to_float, to_uint8
 
 
 def save_grid(images: torch.Tensor, path: str | os.PathLike, *, nrow: int = 8, padding: int = 2) -> Path:
@@ -21,21 +22,11 @@ def save_grid(images: torch.Tensor, path: str | os.PathLike, *, nrow: int = 8, p
     path : path of the PNG file
     nrow : images per row
     """
-    if images.dtype == torch.uint8:
-        images = images.float() / 255.0
-    grid = make_grid(images.detach().cpu().clamp(0, 1), nrow=nrow, padding=padding, pad_value=1.0)
-    array = (grid.permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
-    try:
-        Image.fromarray(array).save(tmp, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    images = to_float(images.detach().cpu())
+    grid = make_grid(images.clamp(0, 1), nrow=nrow, padding=padding, pad_value=1.0)
+    array = to_uint8(grid).permute(1, 2, 0).numpy()
+    return write_atomic(path, lambda tmp: Image.fromarray(array).save(tmp, format="PNG"),
+                        suffix=".png")
 
 
 def interleave(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:

@@ -18,6 +18,7 @@ from generative._checkpoint import CheckpointError, load_checkpoint, save_checkp
 from generative._distributed import (
     barrier, broadcast_buffers, is_main_process, mean_across_ranks, rank_and_world,
 )
+from generative._images import to_float
 
 
 class TrainingDiverged(RuntimeError):
@@ -122,7 +123,7 @@ def _to_device(batch: dict[str, torch.Tensor], device: torch.device, *,
             value = value.pin_memory()
         value = value.to(device, non_blocking=True)
         if value.dtype == torch.uint8 and value.ndim == 4:
-            value = value.float().div_(255.0)
+            value = to_float(value)  # a new float tensor, divided in place
             if channels_last:
                 value = value.contiguous(memory_format=torch.channels_last)
         out[key] = value

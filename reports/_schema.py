@@ -14,6 +14,8 @@ from jsonschema.exceptions import best_match
 
 SCHEMA_VERSION = 1
 _MAX_MESSAGE = 240
+# Where schema.json requires ``comparison`` of a result that judged a baseline and a DB-VAE.
+_COMPARISON_RULE = ("then", "required")
 
 
 class ResultSchemaError(ValueError):
@@ -88,7 +90,10 @@ def validate_result(result: dict, *, source: str = "result.json") -> None:
     ------
     ResultSchemaError
         At the first problem, with a one-line message naming its JSON path, e.g.
-        ``result.json: models.baseline.per_group[3].tpr: 'abc' is not of type 'number', 'null'``.
+        ``result.json: models.baseline.per_group[3].tpr: 'abc' is not of type 'number', 'null'``
+        or ``result.json: 'summary' is a required property``. ``summary`` is always required,
+        ``comparison`` whenever ``models`` has both ``baseline`` and ``dbvae``: the report shows
+        the audit's conclusions and works none out itself.
     """
     if not isinstance(result, dict):
         raise _fail(source, "", f"expected a JSON object, got {type(result).__name__}")
@@ -104,7 +109,10 @@ def validate_result(result: dict, *, source: str = "result.json") -> None:
     error = next(_validator().iter_errors(result), None)
     if error is not None:
         error = best_match([error])
-        raise _fail(source, json_path(error.absolute_path), error.message)
+        message = error.message
+        if tuple(error.schema_path) == _COMPARISON_RULE:
+            message += " when models has both 'baseline' and 'dbvae'"
+        raise _fail(source, json_path(error.absolute_path), message)
 
 
 def _lookup(value: Any, parts: tuple) -> Any:

@@ -1,13 +1,14 @@
 """Section 1: what was audited and what it found, in plain language.
 
-Uses ``result.summary`` and ``result.comparison`` when the pipeline wrote them, and otherwise
-works the same statements out of the models' tables.
+The conclusions (headline, evidence, whether DB-VAE helped, the baseline vs DB-VAE verdicts)
+are the audit's: ``result.summary`` and ``result.comparison`` are shown as written, never worked
+out here.
 """
 
 from __future__ import annotations
 
 from reports._format import (
-    cell, count, interval, metric_label, metrics_of, model_label, num, verdict_class, with_ci,
+    cell, count, interval, metric_label, metrics_of, model_label, num, verdict_class,
 )
 
 GAP = "max-min difference"
@@ -46,27 +47,6 @@ def _worst(model: dict, slice_name: str, metric: str) -> dict | None:
     return pick(rows, key=lambda r: r[metric])
 
 
-def _headline(result: dict, metric: str) -> list[str]:
-    lines = []
-    for name, model in result["models"].items():
-        gaps = [(s, gap_row(model, s, metric)) for s in slices_of(model)]
-        gaps = [(s, g) for s, g in gaps if g and g["value"] is not None]
-        if not gaps:
-            lines.append(f"{model_label(name, model)}: no {metric_label(metric)} gap could be "
-                         "computed (values withheld for lack of data).")
-            continue
-        slice_name, gap = max(gaps, key=lambda sg: sg[1]["value"])
-        text = (f"{model_label(name, model)}: the largest {metric_label(metric)} gap between "
-                f"groups is {with_ci(gap['value'], gap['low'], gap['high'])} across "
-                f"{slice_name}")
-        worst = _worst(model, slice_name, metric)
-        if worst is not None:
-            value = with_ci(worst[metric], worst.get(f"{metric}_low"), worst.get(f"{metric}_high"))
-            text += f"; the worst group, {worst['group']}, has {metric_label(metric)} {value}"
-        lines.append(text + ".")
-    return lines
-
-
 def evidence_counts(model: dict, metric: str) -> dict[str, int]:
     """How many of a model's verdicts on ``metric`` fall in each verdict class."""
     counts = {"bad": 0, "weak": 0, "ok": 0, "na": 0, "ref": 0}
@@ -94,62 +74,25 @@ def _change(value: float | None) -> str:
     return ("+" if value > 0 else "\u2212" if value < 0 else "\u00b1") + num(abs(value))
 
 
-def comparison_rows(result: dict, metric: str) -> tuple[list[dict], bool]:
-    """Baseline vs DB-VAE gap per slice, formatted; and whether they were computed here."""
-    if "comparison" in result:
-        rows, computed = result["comparison"]["rows"], False
-    else:
-        base, dbvae = result["models"]["baseline"], result["models"]["dbvae"]
-        rows, computed = [], True
-        for slice_name in slices_of(base):
-            b, d = gap_row(base, slice_name, metric), gap_row(dbvae, slice_name, metric)
-            if b is None or d is None:
-                continue
-            change = None if None in (b["value"], d["value"]) else d["value"] - b["value"]
-            rows.append({"slice": slice_name, "baseline_gap": b["value"],
-                         "baseline_low": b["low"], "baseline_high": b["high"],
-                         "dbvae_gap": d["value"], "dbvae_low": d["low"], "dbvae_high": d["high"],
-                         "change": change, "verdict": _compare(b, d, change)})
-    out = [{"slice": r["slice"], "baseline": num(r["baseline_gap"]),
-            "baseline_ci": interval(r["baseline_low"], r["baseline_high"]),
-            "dbvae": num(r["dbvae_gap"]), "dbvae_ci": interval(r["dbvae_low"], r["dbvae_high"]),
-            "change": _change(r["change"]), "verdict": r["verdict"],
-            "better": r["change"] is not None and r["change"] < 0} for r in rows]
-    return out, computed
+def comparison_rows(comparison: dict) -> list[dict]:
+    """The audit's baseline vs DB-VAE rows, formatted for the table (verdicts as written)."""
+    return [{"slice": r["slice"], "baseline": num(r["baseline_gap"]),
+             "baseline_ci": interval(r["baseline_low"], r["baseline_high"]),
+             "dbvae": num(r["dbvae_gap"]), "dbvae_ci": interval(r["dbvae_low"], r["dbvae_high"]),
+             "change": _change(r["change"]), "verdict": r["verdict"]}
+            for r in comparison["rows"]]
 
 
-def _compare(base: dict, dbvae: dict, change: float | None) -> str:
-    if change is None:
-        return "not comparable: a gap is withheld"
-    if base["low"] is not None and dbvae["high"] is not None and dbvae["high"] < base["low"]:
-        return "narrower with DB-VAE (the CIs do not overlap)"
-    if base["high"] is not None and dbvae["low"] is not None and dbvae["low"] > base["high"]:
-        return "wider with DB-VAE (the CIs do not overlap)"
-    word = "narrower" if change < 0 else "wider" if change > 0 else "unchanged"
-    return f"{word} with DB-VAE, but the CIs overlap"
-
-
-def _dbvae(result: dict, metric: str) -> dict:
-    models = result["models"]
-    if "dbvae" not in models:
-        return {"answer": None, "rows": [], "computed": False,
-                "note": "No DB-VAE was trained in this audit, so there is no before/after "
-                        "comparison of the gaps."}
-    if "baseline" not in models and "comparison" not in result:
-        return {"answer": None, "rows": [], "computed": False,
-                "note": "A DB-VAE was audited without a baseline classifier, so there is no "
-                        "before/after comparison of the gaps."}
-    rows, computed = comparison_rows(result, metric)
-    if "summary" in result:
-        helped = result["summary"]["dbvae_helped"]
-    else:
-        # Yes when every comparable slice narrowed, No when none did, else inconclusive.
-        numbered = [r for r in rows if r["change"] != "\u2014"]
-        better = sum(r["better"] for r in numbered)
-        helped = None if not numbered or 0 < better < len(numbered) else better > 0
-    answer = {True: "Yes", False: "No", None: "Inconclusive"}[helped]
-    return {"answer": answer, "rows": rows, "computed": computed, "note": None,
-            "from_summary": "summary" in result}
+def _dbvae(result: dict) -> dict:
+    comparison = result.get("comparison")
+    if comparison is None:
+        note = ("No DB-VAE was trained in this audit, so there is no before/after comparison of "
+                "the gaps." if "dbvae" not in result["models"] else
+                "A DB-VAE was audited without a baseline classifier, so there is no before/after "
+                "comparison of the gaps.")
+        return {"answer": None, "rows": [], "note": note}
+    answer = {True: "Yes", False: "No", None: "Inconclusive"}[result["summary"]["dbvae_helped"]]
+    return {"answer": answer, "rows": comparison_rows(comparison), "note": None}
 
 
 def summary_context(result: dict) -> dict:
@@ -165,7 +108,7 @@ def summary_context(result: dict) -> dict:
                + (", ".join(attributes) if attributes else "no attribute (overall metrics only)")
                + (f" and their intersections up to {config['max_order']} at a time"
                   if len(attributes) > 1 and config["max_order"] > 1 else "") + ".")
-    summary = result.get("summary")
+    summary = result["summary"]
     gaps = []
     for name, model in result["models"].items():
         for slice_name in slices_of(model):
@@ -186,10 +129,8 @@ def summary_context(result: dict) -> dict:
     return {
         "metric": metric, "metric_label": metric_label(metric), "audited": audited,
         "overall": overall, "metrics": [metric_label(m) for m in metrics],
-        "headline": summary["headline"] if summary else _headline(result, metric),
-        "headline_computed": summary is None,
-        "evidence": summary["evidence"] if summary else None,
+        "headline": summary["headline"], "evidence": summary["evidence"],
         "evidence_counts": _evidence(result, metric),
-        "gaps": gaps, "dbvae": _dbvae(result, metric),
+        "gaps": gaps, "dbvae": _dbvae(result),
         "level": f"{100 * config['level']:g}%",
     }

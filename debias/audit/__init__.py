@@ -1,8 +1,7 @@
 """Audits: judge models' predictions by subgroup; write report.html, result.json, tables."""
 
-from debias.audit._config import AuditRun
+from debias.audit._config import AuditRun, CounterfactualSettings
 from debias.audit._pipeline import clear_outputs, run_audit
 from debias.audit._result import SCHEMA_VERSION
 
-
-__all__ = ["SCHEMA_VERSION", "AuditRun", "clear_outputs", "run_audit"]
+__all__ = ["SCHEMA_VERSION", "AuditRun", "CounterfactualSettings", "clear_outputs", "run_audit"]

@@ -1,50 +1,15 @@
-"""The audit's augmented baseline: the baseline trained on the training split plus synthetic
-faces of the under-represented values of one attribute."""
+"""The augmentation section of an audit result: what was added, how the synthetic faces
+compare with real ones, and samples (the augmented baseline is trained in ``_train_stage``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from debias.audit._config import AuditRun
 from debias.audit._images import gallery
-from debias.augment import augment, most_imbalanced, synthetic_checks
+from debias.augment import synthetic_checks
 from debias.counterfactual import train_attribute_classifier
 from debias.data import ImageDataset
-from debias.training import fit
-
-
-def train_augmented(run: AuditRun, train: ImageDataset, *, log):
-    """Make the synthetic faces, then fit the baseline on the augmented split.
-
-    The augmented baseline takes as many steps per epoch as the plain baseline (enough to
-    draw every real face once), so the two differ in what they see, not in how long they
-    train.
-
-    Returns
-    -------
-    (model, summary) : the fitted classifier and :func:`debias.augment.augment`'s summary.
-    """
-    from debias.audit._train_stage import audit_settings, check_resumable
-
-    attribute = run.augment_by or most_imbalanced(train)
-    models_dir = run.out / "models"
-    settings = {**audit_settings(run, train), "augment": run.augment, "augment_by": attribute,
-                "augment_cap": run.augment_cap, "generator_epochs": run.generator_epochs}
-    check_resumable(models_dir / "augmented.pt", settings, log=log)
-    augmented, summary = augment(train, attribute=attribute, method=run.augment,
-                                 cap=run.augment_cap, epochs=run.generator_epochs, seed=run.seed,
-                                 models_dir=models_dir, device=run.device, progress=run.progress,
-                                 log=log)
-    added = ", ".join(f"{v} +{n:,}" for v, n in summary["added"].items())
-    log(f"  training the augmented baseline ({attribute}: {added}), {run.epochs} epochs")
-    real_faces = int((train.labels == 1).sum())
-    steps = max(1, real_faces // (run.batch_size // 2))
-    model = fit(augmented, model="baseline", epochs=run.epochs, batch_size=run.batch_size,
-                steps_per_epoch=steps, seed=run.seed, device=run.device,
-                checkpoint=str(models_dir / "augmented.pt"), resume=True, progress=run.progress,
-                checkpoint_extra={"audit_settings": settings})
-    return model, summary
 
 
 def augmentation_section(summary: dict, train: ImageDataset, face_checker, *, seed: int,

@@ -3,13 +3,14 @@ with a CycleGAN (and the DB-VAE's latent direction), count decision flips, judge
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from debias.audit._config import AuditRun
+from debias._atomic import safe_name
+from debias.audit._config import CounterfactualSettings
 from debias.audit._images import png_base64
-from debias.augment import train_cyclegan
-from debias.augment._augment import safe_name
-from debias.augment._plan import face_values
+from debias.augment import face_values, train_cyclegan
 from debias.counterfactual import check_values, run_probe
 from debias.data import ImageDataset
 from debias.errors import DataError
@@ -21,16 +22,16 @@ def probe_values(spec: str, train: ImageDataset) -> tuple[str, str, str]:
     attribute, _, values = spec.partition("=")
     attribute = attribute.strip()
     if attribute not in train.attributes:
-        raise DataError(f"--counterfactual {attribute!r}: not an attribute of the dataset "
+        raise DataError(f"`counterfactual` {attribute!r}: not an attribute of the dataset "
                         f"(attributes: {', '.join(train.attributes) or 'none'})")
     if values:
         source, sep, target = values.partition(":")
         if not sep or not source or not target:
-            raise DataError(f"--counterfactual {spec!r}: write ATTR or ATTR=FROM:TO")
+            raise DataError(f"`counterfactual` {spec!r}: write ATTR or ATTR=FROM:TO")
     else:
         found, counts = np.unique(face_values(train, attribute), return_counts=True)
         if len(found) < 2:
-            raise DataError(f"--counterfactual {attribute}: the training faces have "
+            raise DataError(f"`counterfactual` {attribute}: the training faces have "
                             f"{len(found)} value(s); need two to edit one into the other")
         order = np.argsort(-counts, kind="stable")
         source, target = str(found[order[0]]), str(found[order[-1]])
@@ -38,32 +39,34 @@ def probe_values(spec: str, train: ImageDataset) -> tuple[str, str, str]:
     return attribute, source, target
 
 
-def run_counterfactual(run: AuditRun, train: ImageDataset, test: ImageDataset, models: dict,
-                       face_checker, *, log, augmentation: dict | None = None) -> dict:
+def run_counterfactual(settings: CounterfactualSettings, train: ImageDataset,
+                       test: ImageDataset, models: dict, face_checker, *, threshold: float,
+                       seed: int, device: str, progress: bool | None, models_dir: Path,
+                       gallery_size: int, log, augmentation: dict | None = None) -> dict:
     """Train (or reuse) the CycleGAN, probe every model, and return the result.json object.
 
     ``augmentation``: the summary of :func:`debias.augment.augment` when the audit also
     trained an augmented baseline; a CycleGAN it trained for the same pair is reused.
     """
-    attribute, source, target = probe_values(run.counterfactual, train)
-    path = (run.out / "models" / f"cyclegan_{safe_name(attribute)}_{safe_name(source)}_"
+    attribute, source, target = probe_values(settings.spec, train)
+    epochs = settings.generator_epochs
+    path = (models_dir / f"cyclegan_{safe_name(attribute)}_{safe_name(source)}_"
             f"{safe_name(target)}.pt")
     path.parent.mkdir(parents=True, exist_ok=True)
     shared = next((g for g in (augmentation or {}).get("generators", [])
                    if g.get("checkpoint") == str(path)), None)
     log(f"  counterfactual probe {attribute}: {source} <-> {target} (CycleGAN, "
-        f"{run.generator_epochs} epochs" + (", the augmentation's)" if shared else ")"))
-    cyclegan = train_cyclegan(train, attribute, source, target, epochs=run.generator_epochs,
-                              seed=run.seed, checkpoint=path, device=run.device,
-                              progress=run.progress)
+        f"{epochs} epochs" + (", the augmentation's)" if shared else ")"))
+    cyclegan = train_cyclegan(train, attribute, source, target, epochs=epochs, seed=seed,
+                              checkpoint=path, device=device, progress=progress)
     seconds = shared["train_seconds"] if shared else round(float(cyclegan.train_seconds_), 1)
     result = run_probe(train, test, models, cyclegan, attribute=attribute, source=source,
-                       target=target, threshold=run.metrics.threshold, seed=run.seed,
-                       max_images=run.counterfactual_images, face_checker=face_checker)
-    directions = [_direction(d, run.gallery_size // 2) for d in result["directions"]]
+                       target=target, threshold=threshold, seed=seed,
+                       max_images=settings.images, face_checker=face_checker)
+    directions = [_direction(d, gallery_size // 2) for d in result["directions"]]
     return {"attribute": attribute, "source": source, "target": target,
-            "threshold": run.metrics.threshold,
-            "generator": {"kind": "cyclegan", "epochs": run.generator_epochs,
+            "threshold": threshold,
+            "generator": {"kind": "cyclegan", "epochs": epochs,
                           "train_seconds": seconds, "checkpoint": str(path),
                           "shared_with_augmentation": shared is not None},
             "checkers": result["checkers"], "directions": directions,

@@ -7,7 +7,7 @@ import numpy as np
 from debias.audit._images import gallery, png_base64
 from debias.audit._result import records
 from debias.data import ImageDataset
-from debias.latent import analyse_latent, traversal
+from debias.latent import analyse_faces, latent_inputs, traversal
 
 MAX_POINTS = 2000
 
@@ -19,15 +19,10 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
     galleries of the rarest and most typical faces, traversals, and a PCA scatter.
 
     ``scores``: the model's scores of every test image (N,), already computed by the audit."""
-    faces = (test.labels == 1).numpy()
-    images = test.images[faces]
-    mu = model.latent_means(images).numpy()
-    reference = model.latent_means(train.images[(train.labels == 1).numpy()]).numpy()
-    errors = np.asarray(scores)[faces] < threshold
-    meta = test.meta.loc[faces].reset_index(drop=True)
-    result = analyse_latent(mu, meta[attributes], reference_mu=reference, errors=errors,
-                            combine=combine)
-    paths = meta["path"].astype(str).tolist()
+    inputs = latent_inputs(model, train, test, scores=scores, threshold=threshold)
+    result = analyse_faces(inputs, attributes, combine=combine)
+    images, mu = inputs.images, inputs.mu
+    paths = inputs.meta["path"].astype(str).tolist()
 
     def pick(index):
         return gallery(images[index], [paths[i] for i in index],
@@ -44,7 +39,7 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
         strip = traversal(model, mu, row.dim)
         strips.append({"attribute": row.attribute, "group": row.group, "dim": int(row.dim),
                        "effect": float(row.effect), "images": [png_base64(s) for s in strip]})
-    return {"model": "dbvae", "combine": combine, "faces": int(faces.sum()),
+    return {"model": "dbvae", "combine": combine, "faces": len(paths),
             "by_group": records(result.by_group), "decile_errors": records(result.decile_errors),
             "rarity_auc": records(result.rarity_auc), "dims": records(result.dims),
             "pca": {"explained": result.pca_explained, "points": pca_points},

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from debias.data import ImageDataset
-from debias.data._manifest import read_csv
+from debias.data import ImageDataset, read_csv
 from debias.errors import DataError
 
 
@@ -58,7 +57,7 @@ def read_predictions(csv_path: str | Path, data: ImageDataset, *, threshold: flo
                         f"{frame[score_column].iloc[bad[0]]!r} is not a number")
     if threshold is None and not scores.between(0, 1).all():
         raise DataError(f"{csv_path}: scores outside [0, 1] (min {scores.min():g}, max "
-                        f"{scores.max():g}); pass --threshold for this score scale")
+                        f"{scores.max():g}); pass `threshold` for this score scale")
     paths = frame[columns["path"]].astype(str).map(lambda p: _normalise(p, data.root))
     duplicated = np.flatnonzero(paths.duplicated().to_numpy())
     if len(duplicated):

@@ -11,8 +11,9 @@ import torch
 from debias._atomic import safe_name
 from debias.augment._generators import train_conditional_gan, train_cyclegan
 from debias.augment._plan import face_values, plan_additions
-from debias.data import ImageDataset
+from debias.data import ImageDataset, colour_stats
 from debias.errors import DataError
+from generative import to_uint8
 
 
 def augment(train: ImageDataset, *, attribute: str, method: str, cap: float = 4.0,
@@ -81,11 +82,11 @@ def augment(train: ImageDataset, *, attribute: str, method: str, cap: float = 4.
         generators.append(_generator_info("gan", model, epochs, path, None, None))
         for value, n in plan.items():
             label = torch.full((n,), classes.index(value), dtype=torch.int64)
-            images = (model.sample(n, classes=label, generator=generator) * 255 + 0.5)
+            images = to_uint8(model.sample(n, classes=label, generator=generator))
             meta = pd.DataFrame({a: "unknown" for a in train.attributes}, index=range(n))
             meta[attribute] = value
             meta["source"] = ""
-            parts.append(_rows(images.clamp(0, 255).to(torch.uint8), meta, train, "gan", value))
+            parts.append(_rows(images, meta, train, "gan", value))
     synthetic = parts[0] if len(parts) == 1 else parts[0].with_images(_join(parts[1:]))
     summary = {"method": method, "attribute": attribute, "cap": float(cap), "real_faces": real,
                "added": plan, "generators": generators, "synthetic": synthetic}
@@ -101,8 +102,7 @@ def _join(parts: list[ImageDataset]) -> ImageDataset:
 
 @torch.no_grad()
 def _translate(model, images: torch.Tensor) -> torch.Tensor:
-    return torch.cat([(model.translate(chunk, "a2b") * 255 + 0.5).clamp(0, 255).to(torch.uint8)
-                      for chunk in images.split(64)])
+    return torch.cat([to_uint8(model.translate(chunk, "a2b")) for chunk in images.split(64)])
 
 
 def _rows(images: torch.Tensor, meta: pd.DataFrame, train: ImageDataset, method: str,
@@ -136,8 +136,6 @@ def synthetic_checks(summary: dict, train: ImageDataset, *, attribute_checkers: 
     attribute_checkers : value -> classifier whose ``predict_proba`` is P(value) (vs the most
     common value); face_checker : classifier of face vs non-face.
     """
-    from debias.counterfactual._run import colour_stats
-
     synthetic = summary["synthetic"]
     attribute = summary["attribute"]
     real = train.subset((train.labels.numpy() == 1) & ~train.synthetic)

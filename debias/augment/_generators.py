@@ -12,7 +12,7 @@ from debias.augment._plan import face_values
 from debias.data import ImageDataset
 from generative import (
     GAN, CycleGAN, CycleGANConfig, GANConfig, ImageBatches, TrainerConfig, UnpairedBatches,
-    load_checkpoint, train,
+    load_checkpoint, seeded, train,
 )
 
 
@@ -45,16 +45,16 @@ def train_cyclegan(data: ImageDataset, attribute: str, source: str, target: str,
     b = faces.images[torch.from_numpy(value == target)]
     extra = {"attribute": attribute, "domain_a": source, "domain_b": target, "epochs": epochs,
              "seed": seed, "faces": [len(a), len(b)]}
-    torch.manual_seed(seed)
-    model = CycleGAN(CycleGANConfig(image_size=data.image_size, width=width, n_blocks=n_blocks,
-                                    residual=True))
-    start = time.perf_counter()
-    result = train(model, UnpairedBatches(a, b, batch_size=4),
-                   TrainerConfig(epochs=epochs, seed=seed, device=device,
-                                 checkpoint=str(checkpoint) if checkpoint else None,
-                                 resume=_resumable(checkpoint, extra),
-                                 decay_start_epoch=epochs // 2, progress=progress,
-                                 checkpoint_extra=extra))
+    with seeded(seed):  # the caller's random numbers are left as they were
+        model = CycleGAN(CycleGANConfig(image_size=data.image_size, width=width,
+                                        n_blocks=n_blocks, residual=True))
+        start = time.perf_counter()
+        result = train(model, UnpairedBatches(a, b, batch_size=4),
+                       TrainerConfig(epochs=epochs, seed=seed, device=device,
+                                     checkpoint=str(checkpoint) if checkpoint else None,
+                                     resume=_resumable(checkpoint, extra),
+                                     decay_start_epoch=epochs // 2, progress=progress,
+                                     checkpoint_extra=extra))
     model = result.model.cpu().eval()
     model.train_seconds_ = time.perf_counter() - start
     return model
@@ -74,14 +74,14 @@ def train_conditional_gan(data: ImageDataset, attribute: str, *, epochs: int, se
     y = torch.as_tensor(np.searchsorted(classes, values), dtype=torch.int64)
     extra = {"attribute": attribute, "classes": classes, "epochs": epochs, "seed": seed,
              "faces": len(values)}
-    torch.manual_seed(seed)
-    model = GAN(GANConfig(image_size=data.image_size, width=width, n_classes=len(classes)))
-    start = time.perf_counter()
-    result = train(model, ImageBatches(faces.images, y, batch_size=64),
-                   TrainerConfig(epochs=epochs, seed=seed, device=device,
-                                 checkpoint=str(checkpoint) if checkpoint else None,
-                                 resume=_resumable(checkpoint, extra), progress=progress,
-                                 checkpoint_extra=extra))
+    with seeded(seed):  # the caller's random numbers are left as they were
+        model = GAN(GANConfig(image_size=data.image_size, width=width, n_classes=len(classes)))
+        start = time.perf_counter()
+        result = train(model, ImageBatches(faces.images, y, batch_size=64),
+                       TrainerConfig(epochs=epochs, seed=seed, device=device,
+                                     checkpoint=str(checkpoint) if checkpoint else None,
+                                     resume=_resumable(checkpoint, extra), progress=progress,
+                                     checkpoint_extra=extra))
     model = result.model.cpu().eval()
     model.train_seconds_ = time.perf_counter() - start
     return model, classes

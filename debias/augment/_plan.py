@@ -41,5 +41,5 @@ def most_imbalanced(train: ImageDataset) -> str:
             best, ratio = attribute, counts.max() / counts.min()
     if best is None:
         raise DataError("no attribute has two values among the training faces; nothing to "
-                        "balance (pass --augment-by ATTR with an attribute of the dataset)")
+                        "balance (pass `augment_by` ATTR with an attribute of the dataset)")
     return best

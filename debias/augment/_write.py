@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
+from debias._atomic import temp_folder
 from debias.data import ImageDataset
 
 
@@ -21,10 +21,13 @@ def write_synthetic(synthetic: ImageDataset, folder: Path) -> Path:
 
     The CSV's ``synthetic`` column keeps these images out of any test split if its rows are
     ever joined to a dataset.
+
+    The folder gets the mode a normally created one does (0o777 & ~umask), not the 0700 of
+    ``tempfile.mkdtemp``.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    tmp = temp_folder(folder.parent, folder.name)
     try:
         meta = synthetic.meta.copy()
         meta["path"] = [_within_folder(rel) for rel in meta["path"]]

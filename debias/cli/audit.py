@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from debias._cli_options import augment_options, dataset_options
-from debias._torchrun import distributed_session, echo_on_main
+from debias._choices import DEVICES
+from debias.cli.options import augment_options, augment_settings, dataset_options
 from debias.errors import DataError
-from generative import barrier, is_main_process
 
 
 def _reference_groups(ctx, param, values) -> dict[str, str]:
@@ -46,7 +45,7 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(2), default=64, show_default=True)
 @click.option("--latent-dim", type=click.IntRange(1), default=100, show_default=True)
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+@click.option("--device", type=click.Choice(DEVICES), default="auto",
               show_default=True)
 @click.option("--threshold", type=float, help="Score at or above which a prediction is "
               "positive (default 0.5; required for external scores outside [0, 1]).")
@@ -81,67 +80,54 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
     run continues from OUT/models/ when started again. Under `torchrun --nproc_per_node N -m
     debias audit ...` the models train with DistributedDataParallel; rank 0 does the rest.
     """
-    with distributed_session(device):
-        _audit(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
-               batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
-               reference, tolerance, seed, augment, augment_by, augment_cap, generator_epochs,
-               counterfactual, counterfactual_images, overwrite)
-
-
-def _audit(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
-           batch_size, latent_dim, device, threshold, max_order, min_count, n_boot, reference,
-           tolerance, seed, augment, augment_by, augment_cap, generator_epochs, counterfactual,
-           counterfactual_images, overwrite):
-    from debias.audit import AuditRun, clear_outputs, run_audit
-    from debias.audit._summary import summary_lines
+    from debias._torchrun import distributed_session
+    from debias.audit import AuditRun, CounterfactualSettings
     from debias.metrics import AuditConfig
+    from debias.training import TrainingSettings
 
     if predictions is not None and model_path is not None:
         raise DataError("give --predictions or --model, not both")
+    config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
+                         min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
+                         tolerance=tolerance)
+    run = AuditRun(
+        dataset=dataset, out=out, dataset_kwargs=dataset_kwargs, predictions=predictions,
+        model=model_path, train_dbvae=not no_train_dbvae,
+        training=TrainingSettings(epochs=epochs, batch_size=batch_size, latent_dim=latent_dim,
+                                  seed=seed, device=device),
+        metrics=config, explicit_threshold=threshold is not None,
+        augment=augment_settings(augment, augment_by, augment_cap, generator_epochs),
+        counterfactual=CounterfactualSettings(counterfactual, images=counterfactual_images,
+                                              generator_epochs=generator_epochs)
+        if counterfactual else None)
+    with distributed_session(device):
+        _audit(run, overwrite)
+
+
+def _audit(run, overwrite: bool) -> None:
+    from debias._torchrun import echo_on_main
+    from debias.audit import clear_outputs, run_audit
+    from debias.cli.summary import audit_lines
+    from generative import barrier, is_main_process
+
+    out = run.out
     if (out / "result.json").exists() and not overwrite:
         raise DataError(f"{out / 'result.json'} exists; pass --overwrite to replace that audit, "
                         "or `debias report` to re-render it")
     if overwrite and is_main_process():
         clear_outputs(out)
     barrier()  # no rank reads out/ while rank 0 clears it
-    config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
-                         min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
-                         tolerance=tolerance)
-    run = AuditRun(dataset=dataset, out=out, dataset_kwargs=dataset_kwargs,
-                   predictions=predictions, model=model_path, train_dbvae=not no_train_dbvae,
-                   epochs=epochs, batch_size=batch_size, latent_dim=latent_dim, seed=seed,
-                   device=device, metrics=config, explicit_threshold=threshold is not None,
-                   augment=augment, augment_by=augment_by, augment_cap=augment_cap,
-                   generator_epochs=generator_epochs, counterfactual=counterfactual,
-                   counterfactual_images=counterfactual_images)
     echo = echo_on_main(click.echo)
     try:
-        result = run_audit(run, log=lambda m: echo(m, err=True))
+        returned = run_audit(run, log=lambda m: echo(m, err=True))
     except ValueError as err:  # e.g. an unknown reference group
+        if isinstance(err, DataError):
+            raise
         raise DataError(str(err)) from None
-    if result is None:
+    if returned is None:
         return
-    metrics = result.pop("_metrics")
-    click.echo(f"audited {result['dataset']['audited']:,} images with "
-               f"{', '.join(metrics)} (threshold {config.threshold:g}, {n_boot} bootstrap "
-               "resamples)")
-    for name, m in metrics.items():
-        click.echo(f"{name}:")
-        for line in summary_lines(m):
-            click.echo(line)
-    helped = result["summary"]["dbvae_helped"]
-    if "comparison" in result:
-        click.echo("DB-VAE vs baseline: " + ("narrowed the recall gaps" if helped else
-                   "widened the recall gaps" if helped is False else
-                   "no clear change beyond the uncertainty"))
-    for line in result["summary"]["headline"]:
-        if line.startswith("Augmented baseline"):
-            click.echo(line)
-    for d in result.get("counterfactual", {}).get("directions", []):
-        flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
-        click.echo(f"counterfactual {d['edit']} {d['from']} -> {d['to']} ({d['n']} faces): flip "
-                   f"rate {flips}; edit success {d['edit_success']:.2f}, still a face "
-                   f"{d['target_preserved']:.2f}")
+    for line in audit_lines(*returned):
+        click.echo(line)
     click.echo(f"report: {(out / 'report.html').resolve()}\nresult: {out / 'result.json'}")
 
 

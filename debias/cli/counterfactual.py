@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from debias._atomic import write_atomic
-from debias._cli_options import dataset_options
+from debias._choices import DEVICES
+from debias.cli.options import dataset_options
 from debias.errors import DataError
 
 
@@ -29,26 +29,36 @@ from debias.errors import DataError
 @click.option("--threshold", type=float, default=0.5, show_default=True)
 @click.option("--max-images", type=click.IntRange(1), default=500, show_default=True,
               help="Test faces probed per direction.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the CycleGAN and of the probes (the split is the one the models "
+              "were trained on).")
+@click.option("--device", type=click.Choice(DEVICES), default="auto",
               show_default=True)
 def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_value, models,
                            cyclegan, cyclegan_epochs, out, threshold, max_images, seed, device):
     """Edit test faces from one value of ATTR to the other (and back) and count flips."""
     source, target = from_value, to_value  # "target" is the dataset options' CelebA label
+    from debias._atomic import safe_name, write_atomic
     from debias.augment import train_cyclegan
-    from debias.counterfactual._run import check_values, run_probe
-    from debias.data import load_dataset
+    from debias.counterfactual import check_values, run_probe
+    from debias.data import load_dataset, reproduce_split
+    from debias.models import kind_of
     from debias.training import load_classifier
-    from generative import interleave, load_checkpoint, load_model, save_grid
+    from generative import CycleGAN, interleave, load_checkpoint, load_model, save_grid
 
-    loaded = {}
+    loaded, splits = {}, {}
     for path in models:
         model = load_classifier(path)
-        name = "dbvae" if type(model).__name__ == "DBVAE" else "baseline"
+        name = kind_of(model)
         loaded[name if name not in loaded else f"{name}:{path.stem}"] = model
+        splits[path] = model.split_
+    first = models[0]
+    if any(record != splits[first] for record in splits.values()):
+        other = next(p for p, r in splits.items() if r != splits[first])
+        raise DataError(f"{first} and {other} were trained on different splits; probe models "
+                        "trained on the same split together")
     data = load_dataset(dataset, **dataset_kwargs)
-    train, test = data.split(seed=seed)
+    train, test = reproduce_split(data, splits[first], source=str(first))
     check_values(train, attribute, source, target)
     out.mkdir(parents=True, exist_ok=True)
     if cyclegan is None:
@@ -59,7 +69,7 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
     else:
         translator = load_model(cyclegan)
         extra = load_checkpoint(cyclegan)["extra"]
-        if type(translator).__name__ != "CycleGAN":
+        if not isinstance(translator, CycleGAN):
             raise DataError(f"{cyclegan} holds a {type(translator).__name__}, not a CycleGAN")
         if (extra.get("domain_a"), extra.get("domain_b")) != (source, target):
             raise DataError(f"{cyclegan} translates {extra.get('domain_a')!r} <-> "
@@ -70,7 +80,7 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
         originals, edited = d.pop("pairs")
         d.pop("scores")
         d.pop("paths")
-        grid = out / f"pairs_{i}_{d['edit'].split()[0]}_{_safe(d['from'])}_to_{_safe(d['to'])}.png"
+        grid = out / f"pairs_{i}_{d['edit'].split()[0]}_{safe_name(d['from'])}_to_{safe_name(d['to'])}.png"
         save_grid(interleave(originals[:16], edited[:16]), grid)
         d["gallery"] = grid.name
         flips = ", ".join(f"{name} {s['flip_rate']:.3f} (pos->neg {s['pos_to_neg_rate']:.3f})"
@@ -84,7 +94,3 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
     text = json.dumps(result, indent=1, ensure_ascii=False)
     write_atomic(out / "counterfactual.json", lambda tmp: Path(tmp).write_text(text, "utf-8"))
     click.echo(f"result: {out / 'counterfactual.json'}")
-
-
-def _safe(value: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in value)

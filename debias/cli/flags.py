@@ -23,7 +23,8 @@ def flag(parameter: str) -> str:
     if parameter in _FLAGS:
         return _FLAGS[parameter]
     name, _, value = parameter.partition("=")
-    return "--" + name.replace("_", "-") + (f" {value}" if value else "")
+    option = _FLAGS.get(name, "--" + name.replace("_", "-"))
+    return option + (f" {value}" if value else "")
 
 
 def as_flags(message: str) -> str:

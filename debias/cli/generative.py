@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from debias._atomic import write_csv
-from debias._cli_options import dataset_options
+from debias.cli.options import dataset_options
 from debias.errors import DataError
 
 KINDS = ("ae", "vae", "gan", "cyclegan")
@@ -83,7 +83,7 @@ def train_command(kind, dataset, dataset_kwargs, out, epochs, batch_size, lr, la
     import pandas as pd
     import torch
 
-    from generative import ImageBatches, TrainerConfig, UnpairedBatches, save_grid, train
+    from generative import ImageBatches, TrainerConfig, UnpairedBatches, save_grid, seeded, train
 
     checkpoint = out / "model.pt"
     if checkpoint.exists() and not (resume or overwrite):
@@ -115,21 +115,23 @@ def train_command(kind, dataset, dataset_kwargs, out, epochs, batch_size, lr, la
         extra.update(condition=condition, classes=classes)
     else:
         batches = ImageBatches(data.images, batch_size=batch_size or default_batch)
-    torch.manual_seed(seed)
-    model = _build(kind, image_size=data.image_size, latent_dim=latent_dim, width=width,
-                   n_classes=len(classes))
-    n_epochs = epochs or default_epochs
-    config = TrainerConfig(epochs=n_epochs, lr=lr, device=device, seed=seed,
-                           checkpoint=str(checkpoint), resume=resume, checkpoint_extra=extra,
-                           decay_start_epoch=n_epochs // 2 if kind == "cyclegan" else None)
-    out.mkdir(parents=True, exist_ok=True)
-    click.echo(f"training {type(model).__name__} on {len(data):,} images "
-               f"({len(batches)} steps/epoch x {n_epochs} epochs)", err=True)
-    result = train(model, batches, config)
-    history = pd.DataFrame(result.history)
-    write_csv(history, out / "history.csv")
-    preview = _preview(model.cpu(), data, kind, extra)
-    save_grid(preview, out / "samples.png", nrow=8)
+    # The VAE preview's reconstructions draw from the global generator too, so they stay in
+    # the seeded block with the model's construction and training.
+    with seeded(seed):
+        model = _build(kind, image_size=data.image_size, latent_dim=latent_dim, width=width,
+                       n_classes=len(classes))
+        n_epochs = epochs or default_epochs
+        config = TrainerConfig(epochs=n_epochs, lr=lr, device=device, seed=seed,
+                               checkpoint=str(checkpoint), resume=resume, checkpoint_extra=extra,
+                               decay_start_epoch=n_epochs // 2 if kind == "cyclegan" else None)
+        out.mkdir(parents=True, exist_ok=True)
+        click.echo(f"training {type(model).__name__} on {len(data):,} images "
+                   f"({len(batches)} steps/epoch x {n_epochs} epochs)", err=True)
+        result = train(model, batches, config)
+        history = pd.DataFrame(result.history)
+        write_csv(history, out / "history.csv")
+        preview = _preview(model.cpu(), data, kind, extra)
+        save_grid(preview, out / "samples.png", nrow=8)
     last = history.tail(max(1, len(batches))).mean(numeric_only=True)
     losses = ", ".join(f"{k} {v:.4f}" for k, v in last.items() if k.endswith("loss"))
     click.echo(f"done: {result.steps} steps; last-epoch mean {losses}")
@@ -140,10 +142,10 @@ def _preview(model, data, kind: str, extra: dict):
     """Images to look at: reconstructions (ae), samples (vae, gan), translations (cyclegan)."""
     import torch
 
-    from generative import interleave
+    from generative import interleave, to_float
 
     g = torch.Generator().manual_seed(0)
-    x = data.images[torch.randperm(len(data), generator=g)[:32]].float() / 255
+    x = to_float(data.images[torch.randperm(len(data), generator=g)[:32]])
     with torch.no_grad():
         if kind == "ae":
             return interleave(x, model(x))
@@ -154,7 +156,7 @@ def _preview(model, data, kind: str, extra: dict):
             classes = torch.arange(64) % n_classes if n_classes else None
             return model.sample(64, classes=classes, generator=g)
         domain = data.meta[extra["attribute"]].to_numpy()
-        a = data.images[torch.from_numpy(domain == extra["domain_a"])][:32].float() / 255
+        a = to_float(data.images[torch.from_numpy(domain == extra["domain_a"])][:32])
         return interleave(a, model.translate(a, "a2b"))
 
 
@@ -204,12 +206,11 @@ def sample_command(checkpoint, n, out, class_name, seed):
 @click.option("--direction", type=click.Choice(["a2b", "b2a"]), default="a2b", show_default=True)
 def translate_command(checkpoint, images, out, direction):
     """Translate IMAGES (a file or a folder) with a CycleGAN checkpoint."""
-    import numpy as np
     import torch
     from PIL import Image
 
-    from debias.training._predict import read_image_files
-    from generative import interleave, load_checkpoint, load_model, save_grid
+    from debias.data import read_image_files
+    from generative import interleave, load_checkpoint, load_model, save_grid, to_float, to_uint8
 
     model = load_model(checkpoint)
     if type(model).__name__ != "CycleGAN":
@@ -218,13 +219,12 @@ def translate_command(checkpoint, images, out, direction):
     for note in notes:
         click.echo(f"skipped {note}", err=True)
     names = [Path(p).with_suffix(".png") for p in paths]
-    x = pixels.float() / 255
+    x = to_float(pixels)
     translated = torch.cat([model.translate(chunk, direction) for chunk in x.split(64)])
     for name, image in zip(names, translated):
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        array = (image.permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
-        Image.fromarray(array).save(target)
+        Image.fromarray(to_uint8(image).permute(1, 2, 0).numpy()).save(target)
     save_grid(interleave(x[:32], translated[:32]), out / "pairs.png")
     extra = load_checkpoint(checkpoint)["extra"]
     src, dst = ("domain_a", "domain_b") if direction == "a2b" else ("domain_b", "domain_a")

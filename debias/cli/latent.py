@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from debias._atomic import write_csv
-from debias._cli_options import dataset_options
+from debias._choices import COMBINE_RULES
+from debias.cli.options import dataset_options
 from debias.errors import DataError
 
 
@@ -19,35 +19,33 @@ from debias.errors import DataError
               show_default=True, help="Folder for the tables and image grids.")
 @click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
               help="Whose faces to analyse (the histograms are always fitted on train faces).")
-@click.option("--combine", type=click.Choice(["product", "max"]), default="product",
+@click.option("--combine", type=click.Choice(COMBINE_RULES[::-1]), default="product",
               show_default=True, help="Density of the paper (product) or the lab's weight (max).")
 @click.option("--k", type=click.IntRange(1, 256), default=32, show_default=True,
               help="Images in the rarest / most typical galleries.")
 def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     """Rarity of each face in a DB-VAE's latent space, by subgroup, against its errors."""
+    from debias._atomic import safe_name, write_csv
+    from debias.data import load_dataset, reproduce_split
+    from debias.latent import analyse_faces, latent_inputs, traversal
+    from debias.models import DBVAE
+    from debias.training import load_classifier
     from generative import save_grid
 
-    from debias.data import load_dataset
-    from debias.latent import analyse_latent, traversal
-    from debias.training import load_classifier
-
     model = load_classifier(checkpoint)
-    if type(model).__name__ != "DBVAE":
+    if not isinstance(model, DBVAE):
         raise DataError(f"{checkpoint} holds a {type(model).__name__}; latent analysis needs a "
                         "DB-VAE (debias train --model dbvae)")
     data = load_dataset(dataset, **{**dataset_kwargs, "image_size": model.config.image_size})
-    train, test = data.split()
+    train, test = reproduce_split(data, model.split_, source=str(checkpoint))
     chosen = test if split == "test" else train
-    faces = (chosen.labels == 1).numpy()
-    if faces.sum() < 10:
-        raise DataError(f"the {split} split has {int(faces.sum())} faces; need at least 10")
-    images = chosen.images[faces]
-    mu = model.latent_means(images).numpy()
-    reference = model.latent_means(train.images[(train.labels == 1).numpy()]).numpy()
-    errors = model.predict(images) == 0
-    result = analyse_latent(mu, chosen.meta.loc[faces, chosen.attributes], reference_mu=reference,
-                            errors=errors, combine=combine)
-    paths = chosen.meta.loc[faces, "path"].to_numpy()
+    faces = int((chosen.labels == 1).sum())
+    if faces < 10:
+        raise DataError(f"the {split} split has {faces} faces; need at least 10")
+    inputs = latent_inputs(model, train, chosen)
+    result = analyse_faces(inputs, chosen.attributes, combine=combine)
+    images, mu = inputs.images, inputs.mu
+    paths = inputs.meta["path"].to_numpy()
     table = result.faces.assign(path=paths[result.faces["index"]])
     for name, frame in (("faces", table), ("by_group", result.by_group),
                         ("decile_errors", result.decile_errors), ("rarity_auc", result.rarity_auc),
@@ -57,7 +55,7 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     save_grid(images[result.most_typical(k)], out / "most_typical.png")
     top = result.dims[result.dims["rank"] == 1]
     for row in top.itertuples():
-        safe = "".join(c if c.isalnum() else "_" for c in f"{row.attribute}_{row.group}")
+        safe = safe_name(f"{row.attribute}_{row.group}")
         save_grid(traversal(model, mu, row.dim), out / "traversals" / f"{safe}_dim{row.dim}.png",
                   nrow=7)
     click.echo(f"{len(mu):,} {split} faces; rarity = inverse rank of the latent {combine} "

@@ -1,10 +1,13 @@
-"""The few lines an audit prints at the end: worst groups and gaps, with their CIs."""
+"""The lines ``debias audit`` prints at the end: per model the worst groups and gaps with their
+CIs, the comparison, the probes. Text only: the conclusions come computed in the result."""
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from debias.metrics import AuditMetrics
+if TYPE_CHECKING:
+    from debias.metrics import AuditMetrics
 
 
 def _ci(low, high) -> str:
@@ -35,4 +38,27 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
     weak = verdicts["verdict"].str.startswith("outside tolerance, but").sum()
     lines.append(f"  {metric} outside the tolerance band: {clear} groups with clear evidence, "
                  f"{weak} with weak evidence ({metrics.rule()})")
+    return lines
+
+
+def audit_lines(result: dict, metrics: dict) -> list[str]:
+    """Everything ``debias audit`` prints to stdout before the output paths."""
+    config = result["config"]
+    lines = [f"audited {result['dataset']['audited']:,} images with {', '.join(metrics)} "
+             f"(threshold {config['threshold']:g}, {config['n_boot']} bootstrap resamples)"]
+    for name, m in metrics.items():
+        lines.append(f"{name}:")
+        lines.extend(summary_lines(m))
+    helped = result["summary"]["dbvae_helped"]
+    if "comparison" in result:
+        lines.append("DB-VAE vs baseline: " + (
+            "narrowed the recall gaps" if helped else "widened the recall gaps"
+            if helped is False else "no clear change beyond the uncertainty"))
+    lines.extend(line for line in result["summary"]["headline"]
+                 if line.startswith("Augmented baseline"))
+    for d in result.get("counterfactual", {}).get("directions", []):
+        flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
+        lines.append(f"counterfactual {d['edit']} {d['from']} -> {d['to']} ({d['n']} faces): "
+                     f"flip rate {flips}; edit success {d['edit_success']:.2f}, still a face "
+                     f"{d['target_preserved']:.2f}")
     return lines

@@ -103,8 +103,8 @@ def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment,
         refuse_under_torchrun("`augment` (its generators)")
     check_batch_split(settings.batch_size)
     data = main_first(lambda: load_dataset(dataset, **dataset_kwargs))
-    split = split_record(data, seed=settings.seed)
     train_set, test_set = data.split(seed=settings.seed)
+    split = split_record(data, train_set, test_set, seed=settings.seed)
     echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} faces), "
          f"{settings.epochs} epochs" + (f", {world_size()} processes" if world_size() > 1 else ""),
          err=True)

@@ -8,7 +8,7 @@ import torch
 
 from debias.data import ImageDataset
 from debias.models import BaselineClassifier, BaselineConfig
-from generative import ImageBatches, TrainerConfig, train
+from generative import ImageBatches, TrainerConfig, seeded, train
 
 # Checkers are seeded apart from the audited models (which use the run's seed).
 CHECKER_SEED_OFFSET = 7919
@@ -21,12 +21,12 @@ def train_attribute_classifier(images: torch.Tensor, is_target: np.ndarray, *, e
 
     images : uint8 (N, 3, S, S); is_target : bool (N,), True for the target value.
     """
-    torch.manual_seed(seed + CHECKER_SEED_OFFSET)
-    model = BaselineClassifier(BaselineConfig(image_size=int(images.shape[-1])))
-    labels = torch.as_tensor(np.asarray(is_target, dtype=np.int64))
-    train(model, ImageBatches(images, labels, batch_size=64),
-          TrainerConfig(epochs=epochs, seed=seed + CHECKER_SEED_OFFSET, device=device,
-                        progress=False))
+    with seeded(seed + CHECKER_SEED_OFFSET):  # the caller's random numbers are left as they were
+        model = BaselineClassifier(BaselineConfig(image_size=int(images.shape[-1])))
+        labels = torch.as_tensor(np.asarray(is_target, dtype=np.int64))
+        train(model, ImageBatches(images, labels, batch_size=64),
+              TrainerConfig(epochs=epochs, seed=seed + CHECKER_SEED_OFFSET, device=device,
+                            progress=False))
     return model.cpu().eval()
 
 

@@ -8,6 +8,8 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from generative import to_float, to_uint8
+
 
 def attribute_direction(mu: np.ndarray, is_target: np.ndarray) -> tuple[np.ndarray, float]:
     """Unit direction in latent space from the source value toward the target value.
@@ -48,9 +50,9 @@ def latent_counterfactuals(model, images: torch.Tensor, direction: np.ndarray, d
     recon, moved = [], []
     try:
         for chunk in images.split(batch_size):
-            mu = model.encode(chunk.to(device).float().div_(255.0))[1]
+            mu = model.encode(to_float(chunk.to(device)))[1]
             for codes, out in ((mu, recon), (mu + step.to(device), moved)):
-                out.append((model.decoder(codes).cpu() * 255 + 0.5).clamp(0, 255).to(torch.uint8))
+                out.append(to_uint8(model.decoder(codes).cpu()))
     finally:
         model.train(was_training)
     return torch.cat(recon), torch.cat(moved)

@@ -11,16 +11,9 @@ from debias.counterfactual._checkers import (
 )
 from debias.counterfactual._latent_direction import attribute_direction, latent_counterfactuals
 from debias.counterfactual._probe import probe
-from debias.data import ImageDataset
+from debias.data import ImageDataset, colour_stats
 from debias.errors import DataError
-
-
-def colour_stats(images: torch.Tensor) -> dict:
-    """Mean RGB (0..1) of the central quarter of the images, where the face is."""
-    s = images.shape[-1]
-    centre = images[:, :, s // 4: 3 * s // 4, s // 4: 3 * s // 4].float() / 255
-    return {"mean_rgb": [round(float(v), 4) for v in centre.mean(dim=(0, 2, 3))],
-            "brightness": round(float(centre.mean()), 4)}
+from generative import to_float, to_uint8
 
 
 def check_values(train: ImageDataset, attribute: str, source: str, target: str) -> None:
@@ -92,8 +85,8 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
             continue
         originals = test_faces.images[torch.from_numpy(index)]
         with torch.no_grad():
-            edited = torch.cat([(cyclegan.translate(chunk.float() / 255, way) * 255 + 0.5)
-                                .clamp(0, 255).to(torch.uint8) for chunk in originals.split(64)])
+            edited = torch.cat([to_uint8(cyclegan.translate(to_float(chunk), way))
+                                for chunk in originals.split(64)])
         # The checker says "target value" for dst == target; flip its reading for b2a.
         check = checker if dst == target else _Inverted(checker)
         result = probe(models, originals, edited, attribute_model=check, face_model=face_model,

@@ -1,4 +1,6 @@
-"""The CSV layout and the folder layout of DESIGN.md §3."""
+"""Two of the dataset layouts the README describes: the CSV layout (``labels.csv`` or
+``metadata.csv`` at the root) and the folder layout (``faces/`` and ``nonfaces/``, or
+``positive/`` and ``negative/``, or ``1/`` and ``0/``)."""
 
 from __future__ import annotations
 

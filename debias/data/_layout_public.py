@@ -72,7 +72,7 @@ def read_celeba(root: Path, *, target: str | None = None,
         a for a in CELEBA_DEFAULT_ATTRIBUTES if a in names and a != target]
     chosen = choose_attributes(names, wanted, attr_file.name)
     if target is not None and target not in names:
-        raise DataError(f"--target {target!r} is not a CelebA attribute "
+        raise DataError(f"`target` {target!r} is not a CelebA attribute "
                         f"(e.g. {', '.join(names[:6])}, ...)")
     files = [resolve_inside(root, os.path.join(os.path.relpath(images_dir, root), name),
                             f"{attr_file.name} line {i + 3}")

@@ -27,7 +27,9 @@ from debias.errors import DataError, DebiasError
 
 
 def detect_format(root: Path) -> str:
-    """The layout of ``root``, checked in the order of DESIGN.md §3."""
+    """The layout of ``root``: the first that fits of CSV (``labels.csv`` or ``metadata.csv``
+    at the root), folder (``faces/`` or ``nonfaces/`` or their other names), CelebA, FairFace
+    and UTKFace (README, "Dataset formats")."""
     if find_csv(root):
         return "csv"
     if find_class_dir(root, POSITIVE_DIRS) or find_class_dir(root, NEGATIVE_DIRS):
@@ -61,10 +63,10 @@ def _add_negatives(manifest: Manifest, root: Path, negatives: Path) -> None:
     in the same proportions as the rest of the dataset.
     """
     if not negatives.is_dir():
-        raise DataError(f"--negatives {negatives}: not a directory")
+        raise DataError(f"`negatives` {negatives}: not a directory")
     files, skipped = list_image_files(negatives, negatives)
     if not files:
-        raise DataError(f"--negatives {negatives}: no image files in it")
+        raise DataError(f"`negatives` {negatives}: no image files in it")
     extra = pd.DataFrame({
         "path": [printable(os.path.relpath(f, root)) for f in files],
         "file": files,
@@ -89,7 +91,7 @@ def _check_two_classes(labels: np.ndarray, what: str) -> None:
     if n_pos == 0 or n_pos == len(labels):
         kind = "positive (faces)" if n_pos else "negative (non-faces)"
         raise DataError(f"only one class {what}: all {len(labels)} images are {kind}; a detector "
-                        "audit needs both (pass --negatives DIR with images of the other class)")
+                        "audit needs both (pass `negatives` DIR with images of the other class)")
 
 
 def load_dataset(
@@ -107,7 +109,7 @@ def load_dataset(
     progress: bool | None = None,
     memory_budget: str | int | None = None,
 ) -> ImageDataset:
-    """Load an image dataset in any layout of the dataset contract (DESIGN.md §3).
+    """Load an image dataset in any of the layouts the README describes.
 
     Parameters
     ----------
@@ -232,7 +234,7 @@ def _decode_to_disk(files: list[str], image_size: int, cache_path: Path, key: st
     except OSError as err:
         raise DebiasError(f"could not write the decoded images ({_megabytes(files, image_size)}) "
                           f"to {path.parent}: {err.strerror or err}; free some space, point "
-                          "DEBIAS_CACHE_DIR elsewhere or raise --memory-budget") from err
+                          "DEBIAS_CACHE_DIR elsewhere or raise `memory_budget`") from err
     finally:
         path.unlink(missing_ok=True)  # the memmap keeps the data until it is released
 

@@ -126,7 +126,7 @@ def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.
     if positive is not None:
         classes = sorted(text.unique())
         if positive not in classes:
-            raise DataError(f"--positive {positive!r} is not a label in {source} "
+            raise DataError(f"`positive` {positive!r} is not a label in {source} "
                             f"(labels: {', '.join(map(repr, classes[:10]))})")
         if len(classes) > 2:
             raise DataError(f"{source} has {len(classes)} label values; a detector audit needs "
@@ -139,7 +139,7 @@ def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.
         classes = sorted(text[bad].unique())
         if len(set(text.unique())) == 2:
             raise DataError(f"{source}: labels are class names ({', '.join(map(repr, sorted(text.unique())))}); "
-                            "pass --positive NAME to say which one is the positive class")
+                            "pass `positive` NAME to say which one is the positive class")
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"{source} line {row + 2}: label {classes[0]!r} is not 1/0 or true/false")
     return is_true.to_numpy(np.int64)

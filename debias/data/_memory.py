@@ -25,10 +25,10 @@ def parse_size(text: str | int) -> int:
     else:
         match = _SIZE.match(str(text))
         if not match:
-            raise DataError(f"memory budget {text!r}: write a size such as 512MB, 2GB or 1.5G")
+            raise DataError(f"`memory_budget` {text!r}: write a size such as 512MB, 2GB or 1.5G")
         value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
     if value <= 0:
-        raise DataError(f"memory budget {text!r}: must be more than 0 bytes")
+        raise DataError(f"`memory_budget` {text!r}: must be more than 0 bytes")
     return value
 
 

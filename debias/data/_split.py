@@ -47,15 +47,14 @@ def paths_fingerprint(paths) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def split_record(data, *, seed: int, test_size: float = 0.2) -> dict:
-    """How ``data.split(seed=seed, test_size=test_size)`` divides ``data``, for a checkpoint:
-    the seed, the share, whether the ``split`` column decided, the real images on each side,
-    and a fingerprint of the test paths (so a later reader can tell it got the same split)."""
-    train, test = data.split(seed=seed, test_size=test_size)
-    real_train = int((~train.synthetic).sum())
+def split_record(data, train, test, *, seed: int, test_size: float = 0.2) -> dict:
+    """How ``data.split(seed=seed, test_size=test_size)`` divided ``data`` into ``train`` and
+    ``test``, for a checkpoint: the seed, the share, whether the ``split`` column decided, the
+    real images on each side, and a fingerprint of the test paths (so a later reader can tell
+    it got the same split)."""
     return {"seed": int(seed), "test_size": float(test_size),
             "by": "split column" if "split" in data.meta.columns else "stratified",
-            "n_train": real_train, "n_test": len(test),
+            "n_train": int((~train.synthetic).sum()), "n_test": len(test),
             "test_paths": paths_fingerprint(test.meta["path"])}
 
 

@@ -13,6 +13,7 @@ from sklearn.metrics import roc_auc_score
 
 from debias.resampling import LatentHistogram
 from debias._choices import Combine
+from generative import to_uint8
 
 
 @dataclass
@@ -163,4 +164,4 @@ def traversal(model, mu: np.ndarray, dim: int, *, steps: int = 7, span: float = 
         images = model.decoder(codes.to(next(model.parameters()).device)).cpu()
     finally:
         model.train(was_training)
-    return (images * 255 + 0.5).clamp(0, 255).to(torch.uint8)
+    return to_uint8(images)

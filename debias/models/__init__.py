@@ -2,6 +2,7 @@
 ``predict_proba`` and are saved and loaded with ``generative``'s checkpoints."""
 
 from debias.models._classifier import BaselineClassifier, BaselineConfig, ScoresImages
-from debias.models._dbvae import DBVAE, DBVAEConfig, dbvae_loss
+from debias.models._dbvae import DBVAE, DBVAEConfig, dbvae_loss, kind_of
 
-__all__ = ["ScoresImages", "DBVAE", "BaselineClassifier", "BaselineConfig", "DBVAEConfig", "dbvae_loss"]
+__all__ = ["ScoresImages", "DBVAE", "BaselineClassifier", "BaselineConfig", "DBVAEConfig", "dbvae_loss", "kind_of"]
+

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from generative import ConvEncoder, GenerativeModel, register_model
+from generative import ConvEncoder, GenerativeModel, register_model, to_float
 
 
 class ScoresImages:
@@ -38,8 +38,7 @@ class ScoresImages:
         scores = []
         try:
             for chunk in images.split(batch_size):
-                x = chunk.to(device)
-                x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
+                x = to_float(chunk.to(device))
                 scores.append(torch.sigmoid(self.logits(x)).float().cpu())
         finally:
             self.train(was_training)

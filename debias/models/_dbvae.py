@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from debias.models._classifier import ScoresImages
 from generative import (
     ConvDecoder, ConvEncoder, GenerativeModel, latent_loss, reconstruction_loss, register_model,
-    reparameterize,
+    reparameterize, to_float,
 )
 
 
@@ -101,7 +101,7 @@ class DBVAE(ScoresImages, GenerativeModel):
         self.eval()
         device = next(self.parameters()).device
         try:
-            out = [self.encode(chunk.to(device).float().div_(255.0))[1].float().cpu()
+            out = [self.encode(to_float(chunk.to(device)))[1].float().cpu()
                    for chunk in images.split(batch_size)]
         finally:
             self.train(was_training)
@@ -125,3 +125,12 @@ class DBVAE(ScoresImages, GenerativeModel):
         bce = (per_sample - vae).mean().detach()  # vae is 0 for non-faces: what is left is BCE
         return {"loss": per_sample.mean(), "classification": bce,
                 "reconstruction": recon.mean().detach(), "latent": latent.mean().detach()}
+
+
+def kind_of(model) -> str:
+    """``"dbvae"`` or ``"baseline"``: the kind of a face classifier, told by its class."""
+    if isinstance(model, DBVAE):
+        return "dbvae"
+    if isinstance(model, ScoresImages):
+        return "baseline"
+    raise TypeError(f"not a face classifier: {type(model).__name__}")

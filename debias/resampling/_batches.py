@@ -70,7 +70,7 @@ class BalancedBatches:
         if self.world > 1 and (self.half % self.world or self.n_neg % self.world):
             raise ValueError(f"under {self.world} processes the batch size must split evenly: "
                              f"{self.half} faces and {self.n_neg} non-faces per batch; pass a "
-                             f"--batch-size that is a multiple of {2 * self.world}")
+                             f"`batch_size` that is a multiple of {2 * self.world}")
         self.steps = steps_per_epoch or max(1, len(self.faces) // self.half)
         self.face_groups = None if groups is None else \
             groups.iloc[self.faces.numpy()].reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""Write the synthetic bias benchmark to disk in the project's CSV layout (DESIGN.md §3)."""
+"""Write the synthetic bias benchmark to disk in the CSV layout the README describes
+(``labels.csv`` + ``images/{train,test}/*.png``)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def _check_target(out: Path, overwrite: bool) -> None:
         raise DataError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise DataError(f"{out} already exists and is not empty; "
-                        "pass overwrite=True (--overwrite) to replace it")
+                        "pass `overwrite=True` to replace it")
 
 
 def make_synthetic_benchmark(

@@ -41,7 +41,7 @@ def test_class_names_need_positive(tmp_path):
     for row in rows:
         row["label"] = "person" if row["label"] == 1 else "background"
     write_csv_dataset(tmp_path, rows)
-    with pytest.raises(DataError, match="--positive"):
+    with pytest.raises(DataError, match="`positive`"):
         load_dataset(tmp_path)
     assert load_dataset(tmp_path, positive="person").labels.tolist() == [1, 1, 0, 0]
     assert load_dataset(tmp_path, positive="background").labels.tolist() == [0, 0, 1, 1]

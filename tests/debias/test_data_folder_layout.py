@@ -68,7 +68,7 @@ def test_one_class_needs_negatives(tmp_path):
     for i in range(3):
         write_image(tmp_path / "data" / "faces" / f"f{i}.png")
         write_image(tmp_path / "background" / f"b{i}.png", (0, 0, 0))
-    with pytest.raises(DataError, match="only one class.*--negatives"):
+    with pytest.raises(DataError, match="only one class.*`negatives`"):
         load_dataset(tmp_path / "data")
     data = load_dataset(tmp_path / "data", negatives=tmp_path / "background")
     assert data.labels.tolist() == [1, 1, 1, 0, 0, 0]

@@ -127,7 +127,7 @@ def test_sizes(text, expected):
 
 @pytest.mark.parametrize("text", ["nonsense", "12 parsecs", "-5MB", "0", ""])
 def test_bad_sizes_are_refused(text):
-    with pytest.raises(DataError, match="memory budget"):
+    with pytest.raises(DataError, match="memory_budget"):
         parse_size(text)
 
 
@@ -140,6 +140,6 @@ def test_default_budget_reads_the_environment(monkeypatch):
 
 def test_cli_refuses_a_bad_budget_in_one_line(data_root):
     result = run_cli("inspect", data_root, "--memory-budget", "lots")
-    assert_one_line_error(result, 2, "memory budget 'lots'")
+    assert_one_line_error(result, 2, "--memory-budget 'lots'")
     good = run_cli("inspect", data_root, "--memory-budget", "4KB", "--image-size", 16)
     assert good.returncode == 0, good.stderr

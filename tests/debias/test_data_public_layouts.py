@@ -66,7 +66,7 @@ def test_celeba_faces_only_with_negatives_and_default_attributes(tmp_path):
     negatives = data.meta[data.meta["label"] == 0]
     # negatives are spread over the splits in the positives' proportions (2/2/2 here)
     assert sorted(negatives["split"].value_counts().tolist()) == [2, 2, 2]
-    with pytest.raises(DataError, match="--target 'Happy' is not a CelebA attribute"):
+    with pytest.raises(DataError, match="`target` 'Happy' is not a CelebA attribute"):
         load_dataset(root, target="Happy")
 
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from debias.synth import make_synthetic_benchmark
-from debias.training import load_classifier, read_images
+from debias.data import read_images
+from debias.training import load_classifier
 from generative import load_checkpoint
 from tests.e2e.cli import assert_one_line_error, run_cli
 

@@ -34,9 +34,7 @@ NOTES = {
                      "The result holds no PCA points",
                      "no galleries of misclassified images",
                      "No sampling weights were logged for this model",
-                     "Not trained in this audit, so no curves: Baseline classifier",
-                     "The audit wrote no comparison; these rows come from",
-                     "worked out from the per-group tables"],
+                     "Not trained in this audit, so no curves: Baseline classifier"],
     "three_models": ["No threshold sweep was recorded for: DB-VAE", "Vendor API",
                      "and 250 more, listed in result.json"],
 }

@@ -1,0 +1,94 @@
+"""Stage 5 of an audit: everything measured, as the result.json dict (and its tables)."""
+
+from __future__ import annotations
+
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+import numpy as np
+
+from debias.audit._augment_stage import augmentation_section
+from debias.audit._compare import compare_models, limitations, summarise
+from debias.audit._config import AuditRun
+from debias.audit._judged import Judged
+from debias.audit._latent_stage import misclassified
+from debias.audit._result import base_result, config_dict, metrics_section, metrics_tables
+from debias.audit._train_stage import fingerprint, training_section
+from debias.metrics import AuditConfig
+
+_LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model"}
+_METHODS = {"cyclegan": "CycleGAN", "gan": "GAN"}
+
+
+def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditConfig,
+                    defaults: dict, *, latent: dict | None, counterfactual: dict | None,
+                    face_checker) -> dict:
+    """The result dict: dataset, settings, one section per model, comparisons and conclusions,
+    and the optional latent / counterfactual / augmentation sections."""
+    result = base_result(dataset=_dataset(judged), config=_config(run, config, defaults))
+    result["tool"].update(python=platform.python_version(), torch=version("torch"),
+                          fairlearn=version("fairlearn"), plotly=version("plotly"))
+    result["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for name, m in metrics.items():
+        result["models"][name] = _model_section(run, judged, name, m, config)
+    comparison = compare_models(metrics)
+    for key, value in (("comparison", comparison), ("latent", latent),
+                       ("counterfactual", counterfactual)):
+        if value:
+            result[key] = value
+    augmented = None
+    if judged.augmentation:
+        augmented = compare_models(metrics, other="augmented", label="augmented")
+        result["augmentation"] = augmentation_section(
+            judged.augmentation, judged.train, face_checker, seed=run.training.seed,
+            comparison=augmented)
+    labels = judged.test.labels.numpy()
+    result["summary"] = summarise(metrics, comparison, audited=len(labels),
+                                  faces=int(labels.sum()), augmented=augmented)
+    result["limitations"] = limitations(metrics, n_boot=config.n_boot,
+                                        trained=bool(judged.trained) and run.trains)
+    return result
+
+
+def result_tables(metrics: dict) -> dict:
+    """``<model>_per_group``, ``_disparities``, ``_verdicts``, ``_threshold_sweep`` frames."""
+    tables = {}
+    for name, m in metrics.items():
+        tables.update(metrics_tables(f"{name}_", m))
+    return tables
+
+
+def _dataset(judged: Judged) -> dict:
+    data = judged.data
+    out = {"root": str(data.root), "format": data.format, "images": len(data),
+           "audited": len(judged.test), "attributes": list(data.attributes),
+           "fingerprint": fingerprint(data), "summary": data.summary()}
+    if judged.train is not None:
+        out["split"] = {"train": len(judged.train), "test": len(judged.test)}
+    return out
+
+
+def _config(run: AuditRun, config: AuditConfig, defaults: dict) -> dict:
+    user = {k: v for k, v in run.metrics.reference.items()}
+    return {**config_dict(config), "reference": user, "default_reference": defaults,
+            **({"training": run.training_dict()} if run.trains else {})}
+
+
+def _model_section(run: AuditRun, judged: Judged, name: str, m, config: AuditConfig) -> dict:
+    label = _LABELS.get(name, name)
+    if name == "augmented":
+        label = f"Baseline + {_METHODS.get(run.augment.method)} augmentation"
+    section = {"label": label, **metrics_section(m)}
+    if name == "external":
+        section["source"] = str(run.predictions)
+    elif run.model is not None:
+        section["source"] = str(run.model)
+    model = judged.trained.get(name)
+    training = training_section(model) if model is not None else None
+    if training:
+        section["training"] = training
+    section["misclassified"] = misclassified(
+        np.asarray(judged.scores[name]), judged.test, threshold=config.threshold,
+        attributes=judged.data.attributes, k=run.gallery_size // 2)
+    return section

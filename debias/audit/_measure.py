@@ -1,0 +1,77 @@
+"""Stages 3 and 4 of an audit: metrics per model, the latent section, the probes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from debias.audit._config import AuditRun
+from debias.audit._counterfactual_stage import run_counterfactual
+from debias.audit._judged import Judged
+from debias.audit._latent_stage import latent_section
+from debias.groups import group_labels, slice_name, slices
+from debias.metrics import AuditConfig, audit_predictions
+
+
+def judging_config(config: AuditConfig, judged: Judged) -> tuple[AuditConfig, dict[str, str]]:
+    """A copy of ``config`` whose references are the user's, else the defaults; and the
+    defaults alone (for the result to tell the two apart). The caller's config is untouched."""
+    reference_data = judged.train if judged.train is not None else judged.data
+    defaults = default_references(reference_data, judged.test, judged.data.attributes,
+                                  config.max_order)
+    return replace(config, reference={**defaults, **config.reference}), defaults
+
+
+def measure(judged: Judged, config: AuditConfig) -> dict:
+    """Model name -> :class:`debias.metrics.AuditMetrics` on the test split."""
+    labels = judged.test.labels.numpy()
+    attrs = judged.test.meta[judged.data.attributes]
+    return {name: audit_predictions(labels, scores, attrs, config)
+            for name, scores in judged.scores.items()}
+
+
+def default_references(data, audited, attributes: list[str], max_order: int) -> dict[str, str]:
+    """Per slice, of the groups with faces among the ``audited`` images, the one with the most
+    faces in ``data`` (the training split when there is one: a balanced test split makes "the
+    largest test group" a tie)."""
+    faces = data.meta[data.meta["label"] == 1]
+    audited_faces = audited.meta[audited.meta["label"] == 1]
+    out = {}
+    for columns in slices(attributes, max_order=max_order):
+        present = set(group_labels(audited_faces, columns)) if len(audited_faces) else set()
+        counts = group_labels(faces, columns).value_counts() if len(faces) else None
+        ranked = [g for g in (counts.index if counts is not None else []) if g in present]
+        if ranked:
+            out[slice_name(columns)] = str(ranked[0])
+    return out
+
+
+def latent_stage(run: AuditRun, judged: Judged, config: AuditConfig, *, stage) -> dict | None:
+    """The DB-VAE's latent section (None without a DB-VAE)."""
+    if "dbvae" not in judged.trained:
+        stage(4, "latent-density analysis skipped (no DB-VAE)")
+        return None
+    stage(4, "latent-density analysis of the DB-VAE")
+    return latent_section(judged.trained["dbvae"], judged.train, judged.test,
+                          judged.scores["dbvae"], attributes=judged.data.attributes,
+                          threshold=config.threshold, k=run.gallery_size,
+                          seed=run.training.seed)
+
+
+def probe_stage(run: AuditRun, judged: Judged, config: AuditConfig, *, log):
+    """The face checker (when edits or synthetic faces need judging) and the counterfactual
+    probe's result (None when not asked for)."""
+    if not (run.counterfactual or judged.augmentation):
+        return None, None
+    from debias.counterfactual import train_face_checker
+
+    log("  training an independent face checker (judges whether edits are still faces)")
+    settings = run.training
+    checker = train_face_checker(judged.train, seed=settings.seed, device=settings.device)
+    if not run.counterfactual:
+        return checker, None
+    probe = run_counterfactual(run.counterfactual, judged.train, judged.test, judged.trained,
+                               checker, threshold=config.threshold, seed=settings.seed,
+                               device=settings.device, progress=settings.progress,
+                               models_dir=run.out / "models", gallery_size=run.gallery_size,
+                               log=log, augmentation=judged.augmentation)
+    return checker, probe
