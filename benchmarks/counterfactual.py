@@ -92,7 +92,7 @@ def one_seed(seed: int, args) -> dict:
         start = time.perf_counter()
         probe = run_probe(train, test, models, cyclegan, attribute="skin_tone", source="light",
                           target="dark", seed=seed, max_images=args.probe_images,
-                          face_checker=checker)
+                          face_checker=checker).summary
         seconds["probe_all_directions"] = time.perf_counter() - start
     directions = {}
     for d in probe["directions"]:

@@ -33,20 +33,6 @@ def gap_row(model: dict, slice_name: str, metric: str) -> dict | None:
                  and d["metric"] == metric and d["measure"] == GAP), None)
 
 
-# Which way is worse per metric; selection rate has no better or worse direction.
-HIGHER_IS_BETTER = {"accuracy": True, "tpr": True, "precision": True, "fpr": False}
-
-
-def _worst(model: dict, slice_name: str, metric: str) -> dict | None:
-    """The row of the group that does worst on ``metric`` in a slice (None: no direction or
-    no value)."""
-    rows = [r for r in model["per_group"] if r["slice"] == slice_name and r.get(metric) is not None]
-    if metric not in HIGHER_IS_BETTER or not rows:
-        return None
-    pick = min if HIGHER_IS_BETTER[metric] else max
-    return pick(rows, key=lambda r: r[metric])
-
-
 def evidence_counts(model: dict, metric: str) -> dict[str, int]:
     """How many of a model's verdicts on ``metric`` fall in each verdict class."""
     counts = {"bad": 0, "weak": 0, "ok": 0, "na": 0, "ref": 0}
@@ -113,11 +99,11 @@ def summary_context(result: dict) -> dict:
     for name, model in result["models"].items():
         for slice_name in slices_of(model):
             row = gap_row(model, slice_name, metric)
-            worst = _worst(model, slice_name, metric)
+            worst = row.get("worst_group") if row else None
             gaps.append({"model": model_label(name, model), "slice": slice_name,
                          "gap": num(row["value"]) if row else "\u2014",
                          "ci": interval(row["low"], row["high"]) if row else "",
-                         "worst": worst["group"] if worst else "\u2014"})
+                         "worst": worst or "\u2014"})
     metrics = list(dict.fromkeys(m for model in result["models"].values()
                                  for m in metrics_of(model["per_group"])))
     overall = []

@@ -60,10 +60,12 @@ def run_counterfactual(settings: CounterfactualSettings, train: ImageDataset,
     cyclegan = train_cyclegan(train, attribute, source, target, epochs=epochs, seed=seed,
                               checkpoint=path, device=device, progress=progress)
     seconds = shared["train_seconds"] if shared else round(float(cyclegan.train_seconds_), 1)
-    result = run_probe(train, test, models, cyclegan, attribute=attribute, source=source,
+    probed = run_probe(train, test, models, cyclegan, attribute=attribute, source=source,
                        target=target, threshold=threshold, seed=seed,
                        max_images=settings.images, face_checker=face_checker)
-    directions = [_direction(d, gallery_size // 2) for d in result["directions"]]
+    result = probed.summary
+    directions = [_direction(d, e, gallery_size // 2)
+                  for d, e in zip(result["directions"], probed.examples)]
     return {"attribute": attribute, "source": source, "target": target,
             "threshold": threshold,
             "generator": {"kind": "cyclegan", "epochs": epochs,
@@ -76,15 +78,14 @@ def run_counterfactual(settings: CounterfactualSettings, train: ImageDataset,
                 f"not comparable with the other models'."] if shared else [])}
 
 
-def _direction(d: dict, n_pairs: int) -> dict:
-    originals, edited = d.pop("pairs")
-    scores, paths = d.pop("scores"), d.pop("paths")
+def _direction(d: dict, examples, n_pairs: int) -> dict:
     pairs = []
-    for i in range(min(n_pairs, len(originals))):
+    for i in range(min(n_pairs, len(examples.originals))):
         pair_scores = {name: [round(float(a[i]), 4), round(float(b[i]), 4)]
-                       for name, (a, b) in scores.items()}
-        pairs.append({"original": png_base64(originals[i]), "edited": png_base64(edited[i]),
-                      "caption": paths[i], "scores": pair_scores})
+                       for name, (a, b) in examples.scores.items()}
+        pairs.append({"original": png_base64(examples.originals[i]),
+                      "edited": png_base64(examples.edited[i]),
+                      "caption": examples.paths[i], "scores": pair_scores})
     first = next(iter(d["models"].values()))
     return {**d, "n": first["n"], "pairs": pairs}
 

@@ -79,7 +79,7 @@ def run_audit(run: AuditRun, *, log=_stderr) -> tuple[dict, dict] | None:
 
 
 def clear_outputs(out) -> None:
-    """--overwrite: remove what an earlier audit wrote in ``out`` (and nothing else)."""
+    """``overwrite``: remove what an earlier audit wrote in ``out`` (and nothing else)."""
     for name in ("report.html", "result.json"):
         (out / name).unlink(missing_ok=True)
     for folder in ("tables", "models", "synthetic"):

@@ -7,9 +7,9 @@ or a cap is reached. Synthetic rows are marked (``meta["synthetic"]``) and
 """
 
 from debias.augment._augment import augment, augmentation_plan, synthetic_checks
-from debias.augment._generators import train_conditional_gan, train_cyclegan
+from debias.augment._generators import cyclegan_domains, train_conditional_gan, train_cyclegan
 from debias.augment._plan import face_values, most_imbalanced, plan_additions
 from debias.augment._write import write_synthetic
 
-__all__ = ["augment", "augmentation_plan", "face_values", "most_imbalanced", "plan_additions", "synthetic_checks",
+__all__ = ["augment", "augmentation_plan", "cyclegan_domains", "face_values", "most_imbalanced", "plan_additions", "synthetic_checks",
            "train_conditional_gan", "train_cyclegan", "write_synthetic"]

@@ -170,10 +170,10 @@ def augmentation_plan(train: ImageDataset, attribute: str, method: str,
         Unknown attribute or method, or nothing to balance.
     """
     if attribute not in train.attributes:
-        raise DataError(f"--augment-by {attribute!r}: not an attribute of the dataset "
+        raise DataError(f"`augment_by` {attribute!r}: not an attribute of the dataset "
                         f"(attributes: {', '.join(train.attributes) or 'none'})")
     if method not in ("cyclegan", "gan"):
-        raise DataError(f"--augment must be 'cyclegan' or 'gan', got {method!r}")
+        raise DataError(f"`augment` must be 'cyclegan' or 'gan', got {method!r}")
     values, counts = np.unique(face_values(train, attribute), return_counts=True)
     real = {str(v): int(n) for v, n in zip(values, counts)}
     plan = {v: n for v, n in plan_additions(real, cap=cap).items() if n > 0} if real else {}

@@ -10,6 +10,7 @@ import torch
 
 from debias.augment._plan import face_values
 from debias.data import ImageDataset
+from debias.errors import DataError
 from generative import (
     GAN, CycleGAN, CycleGANConfig, GANConfig, ImageBatches, TrainerConfig, UnpairedBatches,
     load_checkpoint, seeded, train,
@@ -28,6 +29,33 @@ def _resumable(checkpoint: Path | None, extra: dict) -> bool:
     return all(saved.get(k) == v for k, v in extra.items())
 
 
+def cyclegan_domains(data: ImageDataset, attribute: str, source: str, target: str
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The CycleGAN's two domains: uint8 images (A, 3, S, S) of ``data``'s real rows whose
+    ``attribute`` is ``source``, and (B, 3, S, S) of those whose it is ``target``.
+
+    Used by ``debias generative train cyclegan`` (on whatever images it was given) and by
+    augmentation and the counterfactual probe (on real faces), so both split alike.
+
+    Raises
+    ------
+    DataError
+        When ``attribute`` is not a column of ``data`` or a domain has no image.
+    """
+    if attribute not in data.attributes:
+        raise DataError(f"attribute {attribute!r} not in the dataset "
+                        f"(attributes: {', '.join(data.attributes) or 'none'})")
+    real = ~data.synthetic
+    value = data.meta[attribute].astype(str).to_numpy()
+    for name in (source, target):
+        if not (real & (value == name)).any():
+            present = sorted(set(value[real]))
+            raise DataError(f"{attribute}={name!r} has no training images "
+                            f"(values: {', '.join(present)})")
+    return (data.images[torch.from_numpy(real & (value == source))],
+            data.images[torch.from_numpy(real & (value == target))])
+
+
 def train_cyclegan(data: ImageDataset, attribute: str, source: str, target: str, *,
                    epochs: int, seed: int = 0, checkpoint: Path | None = None,
                    device: str = "auto", width: int = 16, n_blocks: int = 4,
@@ -39,10 +67,7 @@ def train_cyclegan(data: ImageDataset, attribute: str, source: str, target: str,
     another job is replaced. Returns the model on the CPU in eval mode, with
     ``train_seconds_``.
     """
-    faces = _real_faces(data)
-    value = faces.meta[attribute].astype(str).to_numpy()
-    a = faces.images[torch.from_numpy(value == source)]
-    b = faces.images[torch.from_numpy(value == target)]
+    a, b = cyclegan_domains(_real_faces(data), attribute, source, target)
     extra = {"attribute": attribute, "domain_a": source, "domain_b": target, "epochs": epochs,
              "seed": seed, "faces": [len(a), len(b)]}
     with seeded(seed):  # the caller's random numbers are left as they were

@@ -76,10 +76,10 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
                             f"{extra.get('domain_b')!r}, not {source!r} <-> {target!r}")
     result = run_probe(train, test, loaded, translator, attribute=attribute, source=source,
                        target=target, threshold=threshold, seed=seed, max_images=max_images)
-    for i, d in enumerate(result["directions"]):
-        originals, edited = d.pop("pairs")
-        d.pop("scores")
-        d.pop("paths")
+    probed = result
+    result = probed.summary
+    for i, (d, examples) in enumerate(zip(result["directions"], probed.examples)):
+        originals, edited = examples.originals, examples.edited
         grid = out / f"pairs_{i}_{d['edit'].split()[0]}_{safe_name(d['from'])}_to_{safe_name(d['to'])}.png"
         save_grid(interleave(originals[:16], edited[:16]), grid)
         d["gallery"] = grid.name

@@ -97,15 +97,10 @@ def train_command(kind, dataset, dataset_kwargs, out, epochs, batch_size, lr, la
     extra: dict = {"dataset": str(Path(dataset).resolve()), "images": images}
     classes: list[str] = []
     if kind == "cyclegan":
-        values = _values(data, attribute)
-        for value in (from_, to):
-            if value not in values:
-                raise DataError(f"{attribute}={value!r} has no training images "
-                                f"(values: {', '.join(values)})")
-        domain = data.meta[attribute].to_numpy()
-        batches = UnpairedBatches(data.images[torch.from_numpy(domain == from_)],
-                                  data.images[torch.from_numpy(domain == to)],
-                                  batch_size=batch_size or default_batch)
+        from debias.augment import cyclegan_domains
+
+        domain_a, domain_b = cyclegan_domains(data, attribute, from_, to)
+        batches = UnpairedBatches(domain_a, domain_b, batch_size=batch_size or default_batch)
         extra.update(attribute=attribute, domain_a=from_, domain_b=to)
     elif condition:
         classes = _values(data, condition)
@@ -155,8 +150,11 @@ def _preview(model, data, kind: str, extra: dict):
             n_classes = len(extra.get("classes", []))
             classes = torch.arange(64) % n_classes if n_classes else None
             return model.sample(64, classes=classes, generator=g)
-        domain = data.meta[extra["attribute"]].to_numpy()
-        a = to_float(data.images[torch.from_numpy(domain == extra["domain_a"])][:32])
+        from debias.augment import cyclegan_domains
+
+        domain_a, _ = cyclegan_domains(data, extra["attribute"], extra["domain_a"],
+                                       extra["domain_b"])
+        a = to_float(domain_a[:32])
         return interleave(a, model.translate(a, "a2b"))
 
 
@@ -210,10 +208,12 @@ def translate_command(checkpoint, images, out, direction):
     from PIL import Image
 
     from debias.data import read_image_files
-    from generative import interleave, load_checkpoint, load_model, save_grid, to_float, to_uint8
+    from generative import (
+        CycleGAN, interleave, load_checkpoint, load_model, save_grid, to_float, to_uint8,
+    )
 
     model = load_model(checkpoint)
-    if type(model).__name__ != "CycleGAN":
+    if not isinstance(model, CycleGAN):
         raise DataError(f"{checkpoint} holds a {type(model).__name__}, not a CycleGAN")
     pixels, paths, notes = read_image_files(images, image_size=model.config.image_size)
     for note in notes:

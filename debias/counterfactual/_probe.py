@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from debias.counterfactual._checkers import train_attribute_classifier

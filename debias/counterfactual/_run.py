@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -22,12 +24,35 @@ def check_values(train: ImageDataset, attribute: str, source: str, target: str) 
         raise DataError(f"attribute {attribute!r} not in the dataset (attributes: "
                         f"{', '.join(train.attributes) or 'none'})")
     if source == target:
-        raise DataError(f"--from and --to are both {source!r}")
+        raise DataError(f"the two values to edit between are both {source!r}")
     values = train.meta.loc[(train.labels == 1).numpy(), attribute].astype(str).to_numpy()
     for value in (source, target):
         if not (values == value).any():
             raise DataError(f"{attribute}={value!r} has no training faces (values: "
                             f"{', '.join(sorted(set(values)))})")
+
+
+@dataclass
+class DirectionExamples:
+    """The images of one probed direction, for galleries.
+
+    originals, edited : uint8 (N, 3, S, S)
+    scores : model name -> (original scores, edited scores), float (N,) each
+    paths : the originals' paths
+    """
+
+    originals: torch.Tensor
+    edited: torch.Tensor
+    scores: dict
+    paths: list[str]
+
+
+@dataclass
+class ProbeResult:
+    """What :func:`run_probe` measured (``summary``) and the images behind it."""
+
+    summary: dict
+    examples: list[DirectionExamples]
 
 
 def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *, attribute: str,
@@ -42,11 +67,11 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
 
     Returns
     -------
-    dict
-        ``checkers``: accuracy of each judge on real test images; ``directions``: one entry
-        per edit kind and direction with the :func:`probe` output, colour statistics of
-        originals and edits, and ``pairs`` (originals, edits) tensors and per-model
-        ``scores`` for a gallery (remove both before writing JSON).
+    ProbeResult
+        ``summary`` (plain data, JSON-ready): ``checkers`` (accuracy of each judge on real
+        test images), ``real_face_rate``, and ``directions``: one entry per edit kind and
+        direction with the :func:`probe` output and colour statistics of originals and
+        edits. ``examples``: the images behind each direction, in the same order.
     """
     check_values(train, attribute, source, target)
     real = train.subset(~train.synthetic)
@@ -77,7 +102,7 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
                                   np.ones(int((test_values == v).sum()), bool))
                       for v in (source, target)}
     rng = np.random.default_rng(seed)
-    directions = []
+    directions, examples = [], []
     for src, dst, way in ((source, target, "a2b"), (target, source, "b2a")):
         index = np.flatnonzero(test_values == src)
         index = np.sort(rng.permutation(index)[:max_images])
@@ -91,10 +116,12 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
         check = checker if dst == target else _Inverted(checker)
         result = probe(models, originals, edited, attribute_model=check, face_model=face_model,
                        threshold=threshold)
+        examples.append(DirectionExamples(
+            originals, edited, result.pop("scores"),
+            test_faces.meta["path"].iloc[index].astype(str).tolist()))
         directions.append({"edit": "cyclegan", "from": src, "to": dst, **result,
                            "colour_original": colour_stats(originals),
-                           "colour_edited": colour_stats(edited), "pairs": (originals, edited),
-                           "paths": test_faces.meta["path"].iloc[index].astype(str).tolist()})
+                           "colour_edited": colour_stats(edited)})
     dbvae = models.get("dbvae")
     if dbvae is not None:
         mu = dbvae.latent_means(checker_images).numpy()
@@ -108,12 +135,16 @@ def run_probe(train: ImageDataset, test: ImageDataset, models: dict, cyclegan, *
             check = checker if dst == target else _Inverted(checker)
             result = probe(models, recon, moved, attribute_model=check, face_model=face_model,
                            threshold=threshold)
+            examples.append(DirectionExamples(
+                recon, moved, result.pop("scores"),
+                test_faces.meta["path"].iloc[index].astype(str).tolist()))
             directions.append({"edit": "dbvae latent direction", "from": src, "to": dst,
                                "distance": gap, **result, "colour_original": colour_stats(recon),
-                               "colour_edited": colour_stats(moved), "pairs": (recon, moved),
-                               "paths": test_faces.meta["path"].iloc[index].astype(str).tolist()})
-    return {"attribute": attribute, "source": source, "target": target, "threshold": threshold,
-            "checkers": checkers, "real_face_rate": real_face_rate, "directions": directions}
+                               "colour_edited": colour_stats(moved)})
+    summary = {"attribute": attribute, "source": source, "target": target,
+               "threshold": threshold, "checkers": checkers, "real_face_rate": real_face_rate,
+               "directions": directions}
+    return ProbeResult(summary, examples)
 
 
 class _Inverted:

@@ -183,20 +183,22 @@ def _ci(samples, level):
 def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred, attrs, columns):
     rows = []
 
-    def add(metric, measure, value, boot_values, detail=""):
+    def add(metric, measure, value, boot_values, detail="", worst=None):
         low, high = _ci(boot_values, config.level)
         rows.append({"slice": name, "metric": metric, "measure": measure,
-                     "value": float(value), "low": low, "high": high, "detail": detail})
+                     "value": float(value), "low": low, "high": high, "detail": detail,
+                     "worst_group": worst})
 
     for m in METRICS:
         s_point = spread(point[m], ref)
         s_boot = spread(samples[m], ref) if samples is not None else None
         worst = worst_group(point[m], m)
-        worst_text = f"worst group: {groups[worst]}" if worst is not None else ""
+        worst = None if worst is None else str(groups[worst])
+        worst_text = f"worst group: {worst}" if worst is not None else ""
         add(m, "max-min difference", s_point["difference"],
-            None if s_boot is None else s_boot["difference"], worst_text)
+            None if s_boot is None else s_boot["difference"], worst_text, worst)
         add(m, "min/max ratio", s_point["ratio"], None if s_boot is None else s_boot["ratio"],
-            worst_text)
+            worst_text, worst)
     # fairlearn on the groups whose TPR and FPR are both defined (it would count a missing
     # rate as 0); when no two groups have negatives (a face detector's attribute groups), the
     # equalized odds difference reduces to the TPR range (equal opportunity).

@@ -3,7 +3,6 @@ statistics the right way in both directions, and its edits are still faces."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 

@@ -155,7 +155,7 @@ def test_refuses_a_non_empty_directory(tmp_path):
     out = tmp_path / "bench"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(DataError, match="already exists and is not empty; pass overwrite=True"):
+    with pytest.raises(DataError, match="already exists and is not empty; pass `overwrite=True`"):
         _tiny(out)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bench"]  # no temp dir left

@@ -87,15 +87,17 @@ def _disparities_and_verdicts(per_group, tolerance, reference):
             lo = min(defined, key=lambda r: r[m])
             diff = round(hi[m] - lo[m], 6)
             ratio = round(lo[m] / hi[m], 6) if hi[m] else None
-            detail = f"worst group: {lo['group'] if m != 'fpr' else hi['group']}"
+            worst = lo['group'] if m != 'fpr' else hi['group']
+            detail = f"worst group: {worst}"
             disparities.append({"slice": slice_name, "metric": m, "measure": "max-min difference",
                                 "value": diff, "low": round(max(0, diff - 0.04), 6),
-                                "high": round(diff + 0.04, 6), "detail": detail})
+                                "high": round(diff + 0.04, 6), "detail": detail,
+                                "worst_group": worst})
             disparities.append({"slice": slice_name, "metric": m, "measure": "min/max ratio",
                                 "value": ratio,
                                 "low": None if ratio is None else round(ratio - 0.05, 6),
                                 "high": None if ratio is None else round(min(1, ratio + 0.05), 6),
-                                "detail": detail})
+                                "detail": detail, "worst_group": worst})
             for r in rows:
                 if r is ref:
                     verdict, value = "reference group", 1.0
