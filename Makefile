@@ -49,6 +49,7 @@ test: install
 	$(PY) -m pytest -q tests
 
 bench: install
+	$(PY) benchmarks/cli_startup.py
 	$(PY) benchmarks/load_time.py
 	$(PY) benchmarks/synth_gap.py
 	$(PY) benchmarks/generative_models.py
