@@ -88,22 +88,20 @@ def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment,
     )
     from debias.augment import write_synthetic
     from debias.data import load_dataset, split_record
-    from debias.training import train_classifier
+    from debias.training import check_balance_by, train_classifier
     from generative import is_main_process
 
     echo = echo_on_main(click.echo)
     checkpoint = out / "model.pt"
     if checkpoint.exists() and not overwrite:
         raise DataError(f"{checkpoint} exists; pass `overwrite=True` to replace it")
-    if balance and kind != "baseline":
-        raise DataError("`balance_by` is for `kind=baseline` (DB-VAE resamples by latent "
-                        "rarity)")
     if augment:
         refuse_under_torchrun("`augment` (its generators)")
     check_batch_split(settings.batch_size)
     data = main_first(lambda: load_dataset(dataset, **dataset_kwargs))
     train_set, test_set = data.split(seed=settings.seed)
     split = split_record(data, train_set, test_set, seed=settings.seed)
+    check_balance_by(train_set, kind, balance)
     echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} faces), "
          f"{settings.epochs} epochs" + (f", {world_size()} processes" if world_size() > 1 else ""),
          err=True)

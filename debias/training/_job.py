@@ -69,13 +69,7 @@ def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: Trai
     log : callable
         Receives progress lines.
     """
-    if balance_by and kind != "baseline":
-        raise DataError("`balance_by` is for the baseline model (DB-VAE resamples by latent "
-                        "rarity)")
-    missing = [a for a in balance_by or [] if a not in train_set.attributes]
-    if missing:
-        raise DataError(f"`balance_by` {missing[0]!r}: not an attribute of the dataset "
-                        f"(attributes: {', '.join(train_set.attributes) or 'none'})")
+    check_balance_by(train_set, kind, balance_by)
     # Steps per epoch are those of the real training faces, with or without augmentation.
     steps = max(1, int(train_set.labels.sum()) // (settings.batch_size // 2))
     if resume:
@@ -98,6 +92,18 @@ def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: Trai
         if target != checkpoint:
             os.replace(target, checkpoint)  # the previous checkpoint stays until this succeeded
     return TrainedClassifier(model, summary)
+
+
+def check_balance_by(train_set: ImageDataset, kind: ModelKind,
+                     balance_by: list[str] | None) -> None:
+    """Refuse group balancing for a DB-VAE, or by an attribute the data does not have."""
+    if balance_by and kind != "baseline":
+        raise DataError("`balance_by` is for `kind=baseline` (DB-VAE resamples by latent "
+                        "rarity)")
+    missing = [a for a in balance_by or [] if a not in train_set.attributes]
+    if missing:
+        raise DataError(f"`balance_by` {missing[0]!r}: not an attribute of the dataset "
+                        f"(attributes: {', '.join(train_set.attributes) or 'none'})")
 
 
 def _augmented(train_set, augment: AugmentSettings, settings: TrainingSettings,
