@@ -36,6 +36,7 @@ from generative._losses import (
     reparameterize,
     vae_loss,
 )
+from generative._files import write_atomic
 from generative._grid import interleave, save_grid
 from generative._images import to_float, to_uint8
 from generative._nets import ConvDecoder, ConvEncoder
@@ -43,7 +44,7 @@ from generative._seed import seeded
 from generative._trainer import TrainerConfig, TrainingDiverged, TrainResult, linear_decay, train
 
 __all__ = [
-    "seeded", "to_float", "to_uint8",
+    "seeded", "to_float", "to_uint8", "write_atomic",
     "barrier", "gather_rows", "init_from_env", "is_main_process", "launched_by_torchrun",
     "mean_across_ranks", "rank_and_world", "shutdown",
     "GAN", "CycleGAN", "CycleGANConfig", "DCGANDiscriminator", "DCGANGenerator", "GANConfig",

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 from torchvision.utils import make_grid
 
-from generative._checkpoint import write_atomic
+from generative._files import write_atomic
 from generative._images import to_float, to_uint8
 
 

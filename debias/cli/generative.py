@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from debias._atomic import write_csv
 from debias.cli.options import dataset_options
 from debias.errors import DataError
 
@@ -124,6 +123,8 @@ def train_command(kind, dataset, dataset_kwargs, out, epochs, batch_size, lr, la
                    f"({len(batches)} steps/epoch x {n_epochs} epochs)", err=True)
         result = train(model, batches, config)
         history = pd.DataFrame(result.history)
+        from debias._atomic import write_csv
+
         write_csv(history, out / "history.csv")
         preview = _preview(model.cpu(), data, kind, extra)
         save_grid(preview, out / "samples.png", nrow=8)

@@ -13,15 +13,6 @@ import pytest
 from debias._atomic import safe_name, temp_folder, write_atomic, write_csv
 
 
-@pytest.fixture
-def umask_022():
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 

@@ -11,15 +11,6 @@ import torch
 from generative import Autoencoder, AutoencoderConfig, load_model, save_checkpoint, save_grid
 
 
-@pytest.fixture
-def umask_022():
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
