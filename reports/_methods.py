@@ -28,6 +28,12 @@ def _rules(config: dict) -> list[tuple[str, str]]:
                      "images, each drawn within every group so that each group keeps its size, "
                      f"seeded with {config['seed']}; each interval spans the central {level} of "
                      "the resampled values (percentile interval).")
+        if config.get("group_intervals") == "jeffreys":
+            bootstrap = (f"Each group's rate: a {level} Jeffreys interval from its counts (the "
+                         "central part of a Beta(successes + ½, failures + ½) distribution, "
+                         "reaching 0 or 1 when there are no successes or no failures, so a "
+                         "group without errors still gets an honest range). Gaps, ratios and "
+                         "verdicts: " + bootstrap[0].lower() + bootstrap[1:])
     else:
         bootstrap = ("No bootstrap was run (0 resamples), so the values carry no confidence "
                      "intervals.")

@@ -10,7 +10,7 @@ import pandas as pd
 from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
 
 from debias.metrics._bootstrap import (
-    confusion_strata, group_counts, interval, rates, resample_counts,
+    confusion_strata, group_counts, interval, jeffreys_intervals, rates, resample_counts,
 )
 from debias.metrics._disparity import (
     accuracy_mean_variance, parity_differences, spread, worst_group,
@@ -131,8 +131,12 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
             samples = rates(group_counts(boot, strata, columns, groups))
             for m in METRICS:
                 samples[m][:, withheld[m]] = np.nan
-            ci = {f"{m}_{end}": v for m in METRICS
-                  for end, v in zip(("low", "high"), interval(samples[m], config.level))}
+            # Per-group rates: Jeffreys intervals (exact counts, honest at 0 and n); the
+            # bootstrap samples serve the disparities and verdicts below.
+            bounds = jeffreys_intervals(group_counts(counts, strata, columns, groups),
+                                        config.level)
+            ci = {f"{m}_{end}": np.where(withheld[m], np.nan, v) for m in METRICS
+                  for end, v in zip(("low", "high"), bounds[m])}
             ci_parts.append(pd.DataFrame({"slice": name, "group": groups, **ci}))
         if not columns:
             continue

@@ -68,3 +68,39 @@ def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.n
         warnings.simplefilter("ignore", RuntimeWarning)
         low, high = np.nanquantile(samples, [tail, 1 - tail], axis=0)
     return low, high
+
+
+# Numerator and denominator confusion cells of each per-group rate.
+_FRACTIONS = {"accuracy": ((TP, TN), (TN, FP, FN, TP)), "tpr": ((TP,), (FN, TP)),
+              "fpr": ((FP,), (TN, FP)), "precision": ((TP,), (FP, TP)),
+              "selection_rate": ((FP, TP), (TN, FP, FN, TP))}
+
+
+def jeffreys_intervals(counts: np.ndarray, level: float = 0.95) -> dict[str, tuple[np.ndarray,
+                                                                                 np.ndarray]]:
+    """Jeffreys intervals of every per-group rate from confusion counts (G, 4).
+
+    A rate of x successes out of n gets the central ``level`` interval of the Beta(x + ½,
+    n − x + ½) posterior, with the lower end set to 0 when x = 0 and the upper end to 1 when
+    x = n (Brown, Cai & DasGupta 2001). Unlike a percentile bootstrap, which collapses to
+    [1, 1] for a group with no misses, it stays honest at 0 and n, and its coverage is close
+    to nominal for small n. NaN where n = 0.
+
+    Returns
+    -------
+    dict
+        metric -> (low, high), float arrays (G,)
+    """
+    from scipy.stats import beta
+
+    tail = (1 - level) / 2
+    out = {}
+    for metric, (num, den) in _FRACTIONS.items():
+        x = counts[:, list(num)].sum(axis=1).astype(np.float64)
+        n = counts[:, list(den)].sum(axis=1).astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            low = np.where(x == 0, 0.0, beta.ppf(tail, x + 0.5, n - x + 0.5))
+            high = np.where(x == n, 1.0, beta.ppf(1 - tail, x + 0.5, n - x + 0.5))
+        empty = n == 0
+        out[metric] = (np.where(empty, np.nan, low), np.where(empty, np.nan, high))
+    return out

@@ -190,3 +190,13 @@ def test_write_report_failure_leaves_the_old_report(tmp_path, monkeypatch):
         write_report(make_result(created=None), path)
     assert path.read_text("utf-8") == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_methods_name_the_interval_method_the_result_records():
+    result = make_result()
+    result["config"]["group_intervals"] = "jeffreys"
+    jeffreys = render_html(result)
+    assert "Jeffreys interval" in jeffreys and "percentile interval" in jeffreys
+    del result["config"]["group_intervals"]  # an older result: bootstrap for everything
+    older = render_html(result)
+    assert "Jeffreys" not in older and "percentile interval" in older
