@@ -21,3 +21,7 @@ DEVICES: tuple[str, ...] = get_args(Device)
 COMBINE_RULES: tuple[str, ...] = get_args(Combine)
 AUGMENT_METHODS: tuple[str, ...] = get_args(AugmentMethod)
 GENERATIVE_KINDS: tuple[str, ...] = get_args(GenerativeKind)
+
+# Metrics a verdict can be about (``debias.metrics.METRICS``, the miss rate first).
+VERDICT_METRICS: tuple[str, ...] = ("fnr", "fpr", "error_rate", "tpr", "accuracy", "precision",
+                                    "fdr", "selection_rate")

@@ -7,11 +7,15 @@ from typing import Any
 
 DIGITS = 3
 _SHORT = {"accuracy": "Accuracy", "tpr": "TPR", "fpr": "FPR", "precision": "Precision",
-          "selection_rate": "Selection rate"}
+          "selection_rate": "Selection rate", "fnr": "FNR (miss rate)", "error_rate": "Error rate",
+          "fdr": "FDR"}
 _LONG = {"accuracy": "accuracy", "tpr": "true positive rate (TPR: share of faces found)",
          "fpr": "false positive rate (FPR: share of non-faces taken for faces)",
          "precision": "precision (share of detections that are faces)",
-         "selection_rate": "selection rate (share predicted positive)"}
+         "selection_rate": "selection rate (share predicted positive)",
+         "fnr": "false negative rate (FNR, miss rate: share of faces missed)",
+         "error_rate": "error rate (share of images misclassified)",
+         "fdr": "false discovery rate (FDR: share of detections that are not faces)"}
 
 
 def metric_label(metric: str) -> str:

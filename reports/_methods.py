@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports._format import count, plain
+from reports._format import count, metric_long, plain
 
 _SETTINGS = {
     "threshold": "decision threshold (score \u2265 threshold: face)",
@@ -51,10 +51,23 @@ def _rules(config: dict) -> list[tuple[str, str]]:
                       f"group's value lies between {low:g} and {high:g}. The reference group is "
                       "the one set by the user for that slice, else the group with the most "
                       "faces in the training data."),
+        *([("verdict metric", _verdict_metric(config["verdict_metric"]))]
+          if config.get("verdict_metric") else []),
         ("bias measure", "The DB-VAE paper's Var[A]: the sample variance (ddof 1) of per-group "
                          "accuracy in percent, beside its mean E[A]; lower Var[A] means accuracy "
                          "is more even across groups."),
     ]
+
+
+def _verdict_metric(metric: str) -> str:
+    text = (f"The headline, the evidence count and the model comparison are about the "
+            f"{metric_long(metric)}.")
+    if metric == "fnr":
+        text += (" A face detector harms people through the faces it misses, and a rate near 1 "
+                 "hides a large relative gap that the error rate shows: recall 0.95 against "
+                 "0.99 is a ratio of 0.96, inside the band, while the miss rates 0.05 and 0.01 "
+                 "differ five-fold.")
+    return text + " The tables hold every metric's verdicts."
 
 
 def methods_context(result: dict) -> dict:

@@ -15,7 +15,11 @@ GAP = "max-min difference"
 
 
 def primary_metric(result: dict) -> str:
-    """The metric the headline is about: the comparison's, else TPR, else the first one."""
+    """The metric the headline is about: the audit's verdict metric, else the comparison's,
+    else TPR, else the first one."""
+    chosen = result["config"].get("verdict_metric")
+    if chosen:
+        return chosen
     if "comparison" in result:
         return result["comparison"]["metric"]
     metrics = [m for model in result["models"].values() for m in metrics_of(model["per_group"])]

@@ -32,20 +32,23 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     result["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for name, m in metrics.items():
         result["models"][name] = _model_section(run, judged, name, m, config)
-    comparison = compare_models(metrics)
+    metric = config.verdict_metric
+    comparison = compare_models(metrics, metric=metric)
     for key, value in (("comparison", comparison), ("latent", latent),
                        ("counterfactual", counterfactual)):
         if value:
             result[key] = value
     augmented = None
     if judged.augmentation:
-        augmented = compare_models(metrics, other="augmented", label="augmented")
+        augmented = compare_models(metrics, metric=metric, other="augmented",
+                                   label="augmented")
         result["augmentation"] = augmentation_section(
             judged.augmentation, judged.train, face_checker, seed=run.training.seed,
             comparison=augmented)
     labels = judged.test.labels.numpy()
     result["summary"] = summarise(metrics, comparison, audited=len(labels),
-                                  faces=int(labels.sum()), augmented=augmented)
+                                  faces=int(labels.sum()), metric=metric, level=config.level,
+                                  augmented=augmented)
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,
                                         trained=bool(judged.trained) and run.trains)
     return result

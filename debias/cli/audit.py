@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from debias._choices import DEVICES
+from debias._choices import DEVICES, VERDICT_METRICS
 from debias.cli.options import augment_options, augment_settings, dataset_options
 from debias.errors import DataError
 
@@ -58,6 +58,10 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
 @click.option("--reference-group", "reference", multiple=True, callback=_reference_groups,
               metavar="SLICE=GROUP", help="Reference group of a slice (default: the group with the most "
               "training faces).")
+@click.option("--verdict-metric", type=click.Choice(VERDICT_METRICS), default="fnr",
+              show_default=True, help="The metric the conclusions and the tolerance verdict "
+              "are about: fnr (miss rate: the error a face detector harms people by), fpr, "
+              "error_rate, tpr, accuracy, precision, fdr, selection_rate.")
 @click.option("--tolerance", default="0.8,1.25", show_default=True, callback=_tolerance,
               help="Band of group/reference ratios that passes.")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -71,8 +75,8 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
 @click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
 def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
                   batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
-                  reference, tolerance, seed, augment, augment_by, augment_cap, generator_epochs,
-                  counterfactual, counterfactual_images, overwrite):
+                  reference, verdict_metric, tolerance, seed, augment, augment_by, augment_cap,
+                  generator_epochs, counterfactual, counterfactual_images, overwrite):
     """Audit DATASET for subgroup bias and write OUT/report.html.
 
     By default trains the baseline CNN and the DB-VAE on the training split and judges both on
@@ -89,7 +93,7 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
         raise DataError("give --predictions or --model, not both")
     config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
                          min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
-                         tolerance=tolerance)
+                         tolerance=tolerance, verdict_metric=verdict_metric)
     run = AuditRun(
         dataset=dataset, out=out, dataset_kwargs=dataset_kwargs, predictions=predictions,
         model=model_path, train_dbvae=not no_train_dbvae,

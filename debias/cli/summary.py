@@ -28,11 +28,14 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
         if rows.empty or gap.empty:
             lines.append(f"  {name}: {metric} withheld for every group (insufficient data)")
             continue
-        worst = rows.loc[rows[metric].idxmin()]
         g = gap.iloc[0]
-        lines.append(f"  {name}: worst {metric} {worst['group']} {worst[metric]:.3f}"
-                     f"{_ci(worst.get(f'{metric}_low'), worst.get(f'{metric}_high'))}; "
-                     f"gap {g['value']:.3f}{_ci(g['low'], g['high'])}")
+        worst = rows[rows["group"] == g.get("worst_group")]  # the audit's worst group
+        text = f"  {name}: "
+        if len(worst):
+            w = worst.iloc[0]
+            text += (f"worst {metric} {w['group']} {w[metric]:.3f}"
+                     f"{_ci(w.get(f'{metric}_low'), w.get(f'{metric}_high'))}; ")
+        lines.append(text + f"gap {g['value']:.3f}{_ci(g['low'], g['high'])}")
     verdicts = metrics.verdicts[metrics.verdicts["metric"] == metric]
     clear = verdicts["verdict"].str.startswith("outside tolerance: clear").sum()
     weak = verdicts["verdict"].str.startswith("outside tolerance, but").sum()
@@ -46,16 +49,17 @@ def audit_lines(result: dict, metrics: dict) -> list[str]:
     config = result["config"]
     lines = [f"audited {result['dataset']['audited']:,} images with {', '.join(metrics)} "
              f"(threshold {config['threshold']:g}, {config['n_boot']} bootstrap resamples)"]
+    metric = config.get("verdict_metric", "tpr")
     for name, m in metrics.items():
         lines.append(f"{name}:")
-        lines.extend(summary_lines(m))
+        lines.extend(summary_lines(m, metric=metric))
     helped = result["summary"]["dbvae_helped"]
     if "comparison" in result:
         lines.append("DB-VAE vs baseline: " + (
-            "narrowed the recall gaps" if helped else "widened the recall gaps"
+            f"narrowed the {metric} gaps" if helped else f"widened the {metric} gaps"
             if helped is False else "no clear change beyond the uncertainty"))
     lines.extend(line for line in result["summary"]["headline"]
-                 if line.startswith("Augmented baseline"))
+                 if line.startswith("Augmented baseline") or "\u00d7" in line)
     for d in result.get("counterfactual", {}).get("directions", []):
         flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
         lines.append(f"counterfactual {d['edit']} {d['from']} -> {d['to']} ({d['n']} faces): "

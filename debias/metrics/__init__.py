@@ -2,10 +2,10 @@
 
 from debias.metrics._audit import AuditConfig, AuditMetrics, audit_predictions
 from debias.metrics._bootstrap import confusion_strata, rates, resample_counts
-from debias.metrics._disparity import accuracy_mean_variance, parity_differences
+from debias.metrics._disparity import HIGHER_IS_BETTER, accuracy_mean_variance, parity_differences
 from debias.metrics._per_group import METRICS, per_group_table
 from debias.metrics._sweep import threshold_sweep
 
-__all__ = ["METRICS", "AuditConfig", "AuditMetrics", "accuracy_mean_variance",
+__all__ = ["HIGHER_IS_BETTER", "METRICS", "AuditConfig", "AuditMetrics", "accuracy_mean_variance",
            "audit_predictions", "confusion_strata", "parity_differences", "per_group_table",
            "rates", "resample_counts", "threshold_sweep"]

@@ -42,6 +42,9 @@ class AuditConfig:
         Slice name -> reference group; default per slice: its largest group.
     tolerance : (float, float)
         A group passes a metric when low <= group / reference <= high.
+    verdict_metric : str
+        The metric the audit's conclusions are about (default "fnr": the miss rate, the error
+        a face detector harms people by; one of :data:`METRICS`).
     """
 
     threshold: float = 0.5
@@ -52,6 +55,7 @@ class AuditConfig:
     seed: int = 0
     reference: dict[str, str] = field(default_factory=dict)
     tolerance: tuple[float, float] = (0.8, 1.25)
+    verdict_metric: str = "fnr"
 
 
 @dataclass
@@ -107,6 +111,9 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
     AuditMetrics
     """
     config = config or AuditConfig()
+    if config.verdict_metric not in METRICS:
+        raise ValueError(f"verdict_metric must be one of {', '.join(METRICS)}, got "
+                         f"{config.verdict_metric!r}")
     y_true = np.asarray(y_true).astype(np.int64)
     scores = np.asarray(scores, dtype=np.float64)
     if not (len(y_true) == len(scores) == len(attrs)):

@@ -56,7 +56,8 @@ def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
     n = tn + fp + fn + tp
     with np.errstate(divide="ignore", invalid="ignore"):
         return {"accuracy": (tp + tn) / n, "tpr": tp / (tp + fn), "fpr": fp / (fp + tn),
-                "precision": tp / (tp + fp), "selection_rate": (tp + fp) / n}
+                "precision": tp / (tp + fp), "selection_rate": (tp + fp) / n,
+                "fnr": fn / (tp + fn), "error_rate": (fp + fn) / n, "fdr": fp / (tp + fp)}
 
 
 def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +74,8 @@ def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.n
 # Numerator and denominator confusion cells of each per-group rate.
 _FRACTIONS = {"accuracy": ((TP, TN), (TN, FP, FN, TP)), "tpr": ((TP,), (FN, TP)),
               "fpr": ((FP,), (TN, FP)), "precision": ((TP,), (FP, TP)),
-              "selection_rate": ((FP, TP), (TN, FP, FN, TP))}
+              "selection_rate": ((FP, TP), (TN, FP, FN, TP)), "fnr": ((FN,), (FN, TP)),
+              "error_rate": ((FP, FN), (TN, FP, FN, TP)), "fdr": ((FP,), (FP, TP))}
 
 
 def jeffreys_intervals(counts: np.ndarray, level: float = 0.95) -> dict[str, tuple[np.ndarray,

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 
 # Which way is worse, per metric (selection rate has no better or worse direction).
-HIGHER_IS_BETTER = {"accuracy": True, "tpr": True, "precision": True, "fpr": False}
+HIGHER_IS_BETTER = {"accuracy": True, "tpr": True, "precision": True, "fpr": False,
+                    "fnr": False, "error_rate": False, "fdr": False}
 
 
 def _nanreduce(fn, values: np.ndarray) -> np.ndarray:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
+from fairlearn.metrics import (
+    MetricFrame, false_negative_rate, false_positive_rate, selection_rate, true_positive_rate,
+)
 from sklearn.metrics import accuracy_score, precision_score
 
 from debias.groups import group_labels, slice_name, slices
 
-METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate")
+# Rates and the error rates beside them: a face detector harms people through its misses
+# (FNR), and a rate near 1 (TPR 0.99 vs 0.95) hides a large relative gap that the error rate
+# shows (0.01 vs 0.05: 5x).
+METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate", "fnr", "error_rate", "fdr")
 # What each metric's denominator counts: a group needs min_count of those for a number.
 DENOMINATOR = {"accuracy": "count", "selection_rate": "count", "tpr": "positives",
-               "fpr": "negatives", "precision": "predicted_positives"}
+               "fpr": "negatives", "precision": "predicted_positives", "fnr": "positives",
+               "error_rate": "count", "fdr": "predicted_positives"}
 
 
 def _count(y_true, y_pred, sample_weight):
@@ -35,11 +41,20 @@ def _precision(y_true, y_pred, sample_weight):
     return precision_score(y_true, y_pred, sample_weight=sample_weight, zero_division=np.nan)
 
 
+def _error_rate(y_true, y_pred, sample_weight):
+    return 1.0 - accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+
+def _fdr(y_true, y_pred, sample_weight):
+    return 1.0 - _precision(y_true, y_pred, sample_weight)
+
+
 FAIRLEARN_METRICS = {
     "count": _count, "positives": _positives, "negatives": _negatives,
     "predicted_positives": _predicted_positives, "accuracy": accuracy_score,
     "tpr": true_positive_rate, "fpr": false_positive_rate, "precision": _precision,
-    "selection_rate": selection_rate,
+    "selection_rate": selection_rate, "fnr": false_negative_rate, "error_rate": _error_rate,
+    "fdr": _fdr,
 }
 
 
@@ -77,7 +92,7 @@ def per_group_table(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame,
         Largest number of attributes intersected.
     min_count : int
         A metric is withheld (value NaN, ``<metric>_status`` says why) when its denominator —
-        samples, positives (TPR), negatives (FPR), predicted positives (precision) — is below
+        samples, positives (TPR, FNR), negatives (FPR), predicted positives (precision, FDR) — is below
         this; a zero denominator is always withheld.
 
     Returns

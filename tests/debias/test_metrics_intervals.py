@@ -70,3 +70,10 @@ def test_audit_gives_a_group_without_misses_an_interval_below_1():
     assert row.tpr == 1.0 and row.tpr_high == 1.0 and 0.95 < row.tpr_low < 1.0
     light = result.per_group.set_index(["slice", "group"]).loc[("tone", "light")]
     assert light.tpr == pytest.approx(0.9) and light.tpr_low < light.tpr < light.tpr_high
+
+
+def test_every_verdict_metric_the_cli_offers_is_measured():
+    from debias._choices import VERDICT_METRICS
+    from debias.metrics import METRICS
+
+    assert set(VERDICT_METRICS) == set(METRICS)

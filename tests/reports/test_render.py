@@ -200,3 +200,11 @@ def test_methods_name_the_interval_method_the_result_records():
     del result["config"]["group_intervals"]  # an older result: bootstrap for everything
     older = render_html(result)
     assert "Jeffreys" not in older and "percentile interval" in older
+
+
+def test_methods_say_which_metric_the_verdict_uses_and_why():
+    result = make_result()
+    result["config"]["verdict_metric"] = "fnr"
+    html = render_html(result)
+    assert "are about the false negative rate (FNR, miss rate" in html
+    assert "harms people through the faces it misses" in html

@@ -1,0 +1,59 @@
+"""Verdicts judged on the miss rate: a 5x miss-rate gap at recall 0.95 vs 0.99 is found, where
+the tolerance band on recall calls it fine."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from debias.audit._compare import compare_models, summarise
+from debias.metrics import AuditConfig, audit_predictions
+
+
+def planted(n_faces: int = 4000, seed: int = 0):
+    """Faces of two tones (dark found 95%, light 99%) and as many non-faces, all rejected."""
+    rng = np.random.default_rng(seed)
+    tone = np.repeat(["dark", "light"], n_faces // 2)
+    found = rng.random(n_faces) < np.where(tone == "dark", 0.95, 0.99)
+    y = np.r_[np.ones(n_faces, int), np.zeros(n_faces, int)]
+    scores = np.r_[np.where(found, 0.9, 0.1), np.full(n_faces, 0.1)]
+    attrs = pd.DataFrame({"tone": np.r_[tone, np.full(n_faces, "unknown")]})
+    return y, scores, attrs, found, tone
+
+
+def test_a_planted_5x_miss_rate_gap_is_clear_on_fnr_and_hidden_on_tpr():
+    y, scores, attrs, found, tone = planted()
+    m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=400, reference={"tone": "light"}))
+    v = m.verdicts.set_index(["slice", "group", "metric"])
+    fnr = v.loc[("tone", "dark", "fnr")]
+    expected = np.mean(~found[tone == "dark"]) / np.mean(~found[tone == "light"])
+    assert fnr.ratio == expected and 1.25 < fnr.low < fnr.ratio < fnr.high  # above the band
+    assert fnr.verdict == "outside tolerance: clear evidence of a disparity"
+    assert v.loc[("tone", "dark", "tpr"), "verdict"] == "within tolerance"  # 0.95 / 0.99
+    per_group = m.per_group.set_index(["slice", "group"])
+    assert per_group.loc[("tone", "dark"), "fnr"] == np.mean(~found[tone == "dark"])
+    assert per_group.loc[("tone", "dark"), "error_rate"] == pytest.approx(
+        np.mean(~found[tone == "dark"]))
+
+
+def test_the_headline_states_the_miss_rate_ratio_with_its_interval():
+    y, scores, attrs, *_ = planted()
+    m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=400, reference={"tone": "light"}))
+    metrics = {"baseline": m}
+    summary = summarise(metrics, compare_models(metrics, metric="fnr"), audited=len(y),
+                        faces=int(y.sum()))
+    ratio = m.verdicts.set_index(["slice", "group", "metric"]).loc[("tone", "dark", "fnr")]
+    line = next(h for h in summary["headline"] if "missed" in h)
+    match = re.fullmatch(r"baseline: faces of dark are missed ([\d.]+)× as often as faces of "
+                         r"light \(95% CI ([\d.]+)–([\d.]+); tone\)\.", line)
+    assert match, line
+    assert [float(g) for g in match.groups()] == [round(ratio.ratio, 1), round(ratio.low, 1),
+                                                   round(ratio.high, 1)]
+    assert summary["evidence"].startswith("1 group comparisons show clear evidence of a miss "
+                                          "rate (FNR) disparity")
+    on_recall = summarise(metrics, None, audited=len(y), faces=int(y.sum()), metric="tpr")
+    assert on_recall["evidence"] == ("no group's recall (TPR) is clearly outside the tolerance "
+                                     "band")
