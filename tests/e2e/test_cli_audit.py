@@ -38,7 +38,7 @@ def test_audit_numbers_match_a_direct_count(dataset, tmp_path):
     result = run_cli("audit", dataset, "--predictions", preds, "--out", out, "--min-count", "5",
                      "--n-boot", "200")
     assert result.returncode == 0, result.stderr
-    assert "audited 60 images with external" in result.stdout and "worst tpr dark 0.500" in result.stdout
+    assert "audited 60 images with external" in result.stdout and "worst fnr dark 0.500" in result.stdout
     data = json.loads((out / "result.json").read_text())
     assert data["schema_version"] == 1 and data["dataset"]["audited"] == 60
     rows = {(r["slice"], r["group"]): r for r in data["models"]["external"]["per_group"]}
@@ -102,7 +102,7 @@ def test_logit_scores_work_with_an_explicit_threshold_and_results_are_kept(datas
             "--threshold", "0", "--min-count", "5")
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr
-    assert "worst tpr dark 0.500" in first.stdout
+    assert "worst fnr dark 0.500" in first.stdout
     before = (out / "result.json").read_bytes()
     assert_one_line_error(run_cli(*args), 2, "exists; pass --overwrite")
     assert (out / "result.json").read_bytes() == before
