@@ -31,9 +31,10 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
     points = result.faces
     if len(points) > MAX_POINTS:
         points = points.sample(MAX_POINTS, random_state=seed).sort_values("index")
-    pca_points = [{"x": float(r.pca_1), "y": float(r.pca_2), "rarity": float(r.rarity),
-                   "error": bool(r.error), "groups": {a: str(getattr(r, a)) for a in attributes}}
-                  for r in points.itertuples()]
+    # Records, not itertuples: an attribute may be named like a keyword ("class").
+    pca_points = [{"x": float(r["pca_1"]), "y": float(r["pca_2"]), "rarity": float(r["rarity"]),
+                   "error": bool(r["error"]), "groups": {a: str(r[a]) for a in attributes}}
+                  for r in points.to_dict(orient="records")]
     strips = []
     for row in result.dims[result.dims["rank"] == 1].itertuples():
         strip = traversal(model, mu, row.dim)

@@ -70,3 +70,21 @@ def test_misclassified_gallery_holds_the_missed_faces_of_each_group():
     assert groups == {"tone=dark (missed faces)": ["0.png"], "tone=light (missed faces)": ["2.png"],
                       "non-faces called faces": ["3.png"]}
     assert out[0]["images"][0]["caption"] == "score 0.200" and len(out[0]["images"][0]["png"]) > 20
+
+
+def test_latent_section_takes_attributes_named_like_python_keywords():
+    # real-dev's attributes include "class": itertuples would rename it and crash the audit.
+    from debias.audit._latent_stage import latent_section
+    from debias.models import DBVAE, DBVAEConfig
+
+    rng = np.random.default_rng(0)
+    n = 40
+    images = torch.from_numpy(rng.integers(0, 256, (n, 3, 16, 16), dtype=np.uint8))
+    meta = pd.DataFrame({"path": [f"{i}.png" for i in range(n)], "label": [1] * 30 + [0] * 10,
+                         "class": rng.choice(["a", "b"], n)})
+    data = ImageDataset(images, torch.tensor(meta.label.to_numpy()), meta, ["class"], root=".")
+    torch.manual_seed(0)
+    model = DBVAE(DBVAEConfig(image_size=16, latent_dim=4)).eval()
+    section = latent_section(model, data, data, model.predict_proba(images),
+                             attributes=["class"], k=2)
+    assert {p["groups"]["class"] for p in section["pca"]["points"]} == {"a", "b"}
