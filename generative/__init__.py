@@ -25,7 +25,9 @@ from generative._distributed import (
     rank_and_world,
     shutdown,
 )
-from generative._checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
+from generative._checkpoint import (
+    CheckpointError, load_checkpoint, load_model, model_from_checkpoint, save_checkpoint,
+)
 from generative._losses import (
     cycle_loss,
     discriminator_loss,
@@ -53,6 +55,6 @@ __all__ = [
     "ConvDecoder", "ConvEncoder", "GenerativeModel", "ImageBatches", "TrainResult", "TrainerConfig",
     "TrainingDiverged", "UnpairedBatches", "VAEConfig", "cycle_loss", "discriminator_loss",
     "generator_loss", "identity_loss", "interleave", "latent_loss", "linear_decay", "load_checkpoint",
-    "load_model", "reconstruction_loss", "register_model", "reparameterize", "save_checkpoint", "save_grid",
+    "load_model", "model_from_checkpoint", "reconstruction_loss", "register_model", "reparameterize", "save_checkpoint", "save_grid",
     "train", "vae_loss",
 ]

@@ -57,13 +57,19 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str | torch.device
     return payload
 
 
-def load_model(path: str | os.PathLike, *, map_location: str | torch.device = "cpu") -> GenerativeModel:
-    """Rebuild the model a checkpoint holds, in eval mode."""
-    payload = load_checkpoint(path, map_location=map_location)
+def model_from_checkpoint(payload: dict, *, source: str | os.PathLike = "checkpoint"
+                          ) -> GenerativeModel:
+    """Rebuild, in eval mode, the model of a checkpoint dict already read with
+    :func:`load_checkpoint` (so a caller that also needs its ``extra`` reads the file once)."""
     cls = MODEL_CLASSES.get(payload["model_class"])
     if cls is None:
-        raise CheckpointError(f"{path}: unknown model class {payload['model_class']!r} "
+        raise CheckpointError(f"{source}: unknown model class {payload['model_class']!r} "
                               f"(known: {', '.join(sorted(MODEL_CLASSES))})")
     model = cls.from_config(payload["config"])
     model.load_state_dict(payload["state_dict"])
     return model.eval()
+
+
+def load_model(path: str | os.PathLike, *, map_location: str | torch.device = "cpu") -> GenerativeModel:
+    """Rebuild the model a checkpoint holds, in eval mode."""
+    return model_from_checkpoint(load_checkpoint(path, map_location=map_location), source=path)

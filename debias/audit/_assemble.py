@@ -73,8 +73,8 @@ def _dataset(judged: Judged) -> dict:
 
 
 def _config(run: AuditRun, config: AuditConfig, defaults: dict) -> dict:
-    user = {k: v for k, v in run.metrics.reference.items()}
-    return {**config_dict(config), "reference": user, "default_reference": defaults,
+    return {**config_dict(config), "reference": dict(run.metrics.reference),
+            "default_reference": defaults,
             "group_intervals": "jeffreys",
             **({"training": run.training_dict()} if run.trains else {})}
 

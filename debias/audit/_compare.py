@@ -64,12 +64,16 @@ WORDS = {"fnr": "miss rate (FNR)", "tpr": "recall (TPR)", "fpr": "false positive
 def _largest_ratio(m, metric: str) -> dict | None:
     """The verdict row whose ratio to its slice's reference is the worst for ``metric``
     (highest for an error rate, lowest for a rate where higher is better); None when no
-    group has a ratio."""
+    group has a ratio that shows it doing worse than its reference."""
     v = m.verdicts
     rows = v[(v["metric"] == metric) & (v["verdict"] != "reference group")
              & ~v["verdict"].str.startswith("not compared")]
     rows = rows[np.isfinite(rows["ratio"].to_numpy(dtype=float))]
-    if rows.empty or metric not in HIGHER_IS_BETTER:
+    if metric not in HIGHER_IS_BETTER:
+        return None
+    # Only a group that does worse than its reference: "missed 0.8× as often" is no finding.
+    rows = rows[rows["ratio"] < 1] if HIGHER_IS_BETTER[metric] else rows[rows["ratio"] > 1]
+    if rows.empty:
         return None
     pick = rows["ratio"].idxmin() if HIGHER_IS_BETTER[metric] else rows["ratio"].idxmax()
     return rows.loc[pick].to_dict()
@@ -98,7 +102,7 @@ def summarise(metrics: dict, comparison: dict | None, *, audited: int, faces: in
     words = WORDS.get(metric, metric)
     headline = [f"{audited:,} test images ({faces:,} faces) judged with "
                 f"{len(metrics)} model{'s' if len(metrics) > 1 else ''}: {', '.join(metrics)}."]
-    clear = 0
+    clear = unjudged = 0
     for name, m in metrics.items():
         gaps = _gap_rows(m.disparities, metric).dropna(subset=["value"])
         if gaps.empty:
@@ -113,9 +117,17 @@ def summarise(metrics: dict, comparison: dict | None, *, audited: int, faces: in
                         f"{row['value']:.3f}{_ci(row['low'], row['high'])}, {row['detail']}.")
         verdicts = m.verdicts[m.verdicts["metric"] == metric]["verdict"]
         clear += int(verdicts.str.startswith("outside tolerance: clear").sum())
-    evidence = (f"{clear} group comparisons show clear evidence of a {words} disparity beyond "
-                "the tolerance band" if clear else
-                f"no group's {words} is clearly outside the tolerance band")
+        unjudged += int(verdicts.str.startswith("no ratio").sum())
+    if clear:
+        evidence = (f"{clear} group comparisons show clear evidence of a {words} disparity "
+                    "beyond the tolerance band")
+    elif unjudged:
+        # A reference with no errors makes every ratio to it undefined: that is not a pass.
+        evidence = (f"{unjudged} group comparisons have no {words} ratio (the reference "
+                    f"group's {words} is 0 or withheld), so the tolerance band cannot be "
+                    "judged for them; read the gaps instead")
+    else:
+        evidence = f"no group's {words} is clearly outside the tolerance band"
     helped = None
     if comparison and comparison["rows"]:
         verdicts = [r["verdict"] for r in comparison["rows"]]

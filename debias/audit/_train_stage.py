@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -52,9 +53,7 @@ def train_augmented(train: ImageDataset, *, settings: TrainingSettings,
     """
     from debias.augment import most_imbalanced
 
-    augment = AugmentSettings(method=augment.method,
-                              attribute=augment.attribute or most_imbalanced(train),
-                              cap=augment.cap, generator_epochs=augment.generator_epochs)
+    augment = replace(augment, attribute=augment.attribute or most_imbalanced(train))
     key = {**settings.key(), "data": fingerprint(train), "augment": augment.method,
            "augment_by": augment.attribute, "augment_cap": augment.cap,
            "generator_epochs": augment.generator_epochs}

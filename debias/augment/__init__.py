@@ -11,5 +11,6 @@ from debias.augment._generators import cyclegan_domains, train_conditional_gan, 
 from debias.augment._plan import face_values, most_imbalanced, plan_additions
 from debias.augment._write import write_synthetic
 
-__all__ = ["augment", "augmentation_plan", "cyclegan_domains", "face_values", "most_imbalanced", "plan_additions", "synthetic_checks",
-           "train_conditional_gan", "train_cyclegan", "write_synthetic"]
+__all__ = ["augment", "augmentation_plan", "cyclegan_domains", "face_values", "most_imbalanced",
+           "plan_additions", "synthetic_checks", "train_conditional_gan", "train_cyclegan",
+           "write_synthetic"]

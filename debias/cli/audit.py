@@ -89,8 +89,6 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
     from debias.metrics import AuditConfig
     from debias.training import TrainingSettings
 
-    if predictions is not None and model_path is not None:
-        raise DataError("give --predictions or --model, not both")
     config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
                          min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
                          tolerance=tolerance, verdict_metric=verdict_metric)
@@ -124,9 +122,9 @@ def _audit(run, overwrite: bool) -> None:
     echo = echo_on_main(click.echo)
     try:
         returned = run_audit(run, log=lambda m: echo(m, err=True))
+    except DataError:
+        raise
     except ValueError as err:  # e.g. an unknown reference group
-        if isinstance(err, DataError):
-            raise
         raise DataError(str(err)) from None
     if returned is None:
         return

@@ -39,8 +39,12 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
     verdicts = metrics.verdicts[metrics.verdicts["metric"] == metric]
     clear = verdicts["verdict"].str.startswith("outside tolerance: clear").sum()
     weak = verdicts["verdict"].str.startswith("outside tolerance, but").sum()
+    unjudged = verdicts["verdict"].str.startswith("no ratio").sum()
     lines.append(f"  {metric} outside the tolerance band: {clear} groups with clear evidence, "
-                 f"{weak} with weak evidence ({metrics.rule()})")
+                 f"{weak} with weak evidence" + (f", {unjudged} not judged (no ratio: the "
+                                                  f"reference's {metric} is 0 or withheld)"
+                                                  if unjudged else "")
+                 + f" ({metrics.rule()})")
     return lines
 
 

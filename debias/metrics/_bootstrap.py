@@ -9,6 +9,11 @@ from debias.groups import group_labels
 
 # Confusion cells, indexed by 2 * y_true + y_pred.
 TN, FP, FN, TP = 0, 1, 2, 3
+# Numerator and denominator confusion cells of each per-group rate.
+FRACTIONS = {"accuracy": ((TP, TN), (TN, FP, FN, TP)), "tpr": ((TP,), (FN, TP)),
+             "fpr": ((FP,), (TN, FP)), "precision": ((TP,), (FP, TP)),
+             "selection_rate": ((FP, TP), (TN, FP, FN, TP)), "fnr": ((FN,), (FN, TP)),
+             "error_rate": ((FP, FN), (TN, FP, FN, TP)), "fdr": ((FP,), (FP, TP))}
 
 
 def confusion_strata(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame
@@ -51,13 +56,16 @@ def group_counts(strata_counts: np.ndarray, strata: pd.DataFrame, columns: tuple
 
 
 def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Metrics from confusion counts (..., G, 4); NaN where a denominator is zero."""
-    tn, fp, fn, tp = (counts[..., i].astype(np.float64) for i in range(4))
-    n = tn + fp + fn + tp
+    """Metrics from confusion counts (..., G, 4); NaN where a denominator is zero.
+
+    Each metric is the share of its numerator cells among its denominator cells
+    (:data:`FRACTIONS`), the same table the Jeffreys intervals use."""
+    out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        return {"accuracy": (tp + tn) / n, "tpr": tp / (tp + fn), "fpr": fp / (fp + tn),
-                "precision": tp / (tp + fp), "selection_rate": (tp + fp) / n,
-                "fnr": fn / (tp + fn), "error_rate": (fp + fn) / n, "fdr": fp / (tp + fp)}
+        for metric, (num, den) in FRACTIONS.items():
+            out[metric] = (counts[..., list(num)].sum(axis=-1).astype(np.float64)
+                           / counts[..., list(den)].sum(axis=-1))
+    return out
 
 
 def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -69,13 +77,6 @@ def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.n
         warnings.simplefilter("ignore", RuntimeWarning)
         low, high = np.nanquantile(samples, [tail, 1 - tail], axis=0)
     return low, high
-
-
-# Numerator and denominator confusion cells of each per-group rate.
-_FRACTIONS = {"accuracy": ((TP, TN), (TN, FP, FN, TP)), "tpr": ((TP,), (FN, TP)),
-              "fpr": ((FP,), (TN, FP)), "precision": ((TP,), (FP, TP)),
-              "selection_rate": ((FP, TP), (TN, FP, FN, TP)), "fnr": ((FN,), (FN, TP)),
-              "error_rate": ((FP, FN), (TN, FP, FN, TP)), "fdr": ((FP,), (FP, TP))}
 
 
 def jeffreys_intervals(counts: np.ndarray, level: float = 0.95) -> dict[str, tuple[np.ndarray,
@@ -97,7 +98,7 @@ def jeffreys_intervals(counts: np.ndarray, level: float = 0.95) -> dict[str, tup
 
     tail = (1 - level) / 2
     out = {}
-    for metric, (num, den) in _FRACTIONS.items():
+    for metric, (num, den) in FRACTIONS.items():
         x = counts[:, list(num)].sum(axis=1).astype(np.float64)
         n = counts[:, list(den)].sum(axis=1).astype(np.float64)
         with np.errstate(invalid="ignore"):

@@ -4,5 +4,6 @@
 from debias.models._classifier import BaselineClassifier, BaselineConfig, ScoresImages
 from debias.models._dbvae import DBVAE, DBVAEConfig, dbvae_loss, kind_of
 
-__all__ = ["ScoresImages", "DBVAE", "BaselineClassifier", "BaselineConfig", "DBVAEConfig", "dbvae_loss", "kind_of"]
+__all__ = ["DBVAE", "BaselineClassifier", "BaselineConfig", "DBVAEConfig", "ScoresImages",
+           "dbvae_loss", "kind_of"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from debias.models import ScoresImages
-from generative import CheckpointError, load_checkpoint, load_model
+from generative import CheckpointError, load_checkpoint, model_from_checkpoint
 
 
 def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
@@ -32,8 +32,9 @@ def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
 
 def load_classifier(path: str | Path) -> ScoresImages:
     """A baseline or DB-VAE checkpoint, in eval mode on the CPU, with its fitted state."""
-    model = load_model(path)
+    payload = load_checkpoint(path)
+    model = model_from_checkpoint(payload, source=path)
     if not isinstance(model, ScoresImages):
         raise CheckpointError(f"{path} holds a {type(model).__name__}, not a face classifier "
                               "(train one with `debias train`)")
-    return restore_fit_state(model, load_checkpoint(path)["extra"])
+    return restore_fit_state(model, payload["extra"])

@@ -10,7 +10,7 @@ from fairlearn.metrics import demographic_parity_difference, equalized_odds_diff
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, recall_score
 
 from debias.metrics import (
-    AuditConfig, accuracy_mean_variance, audit_predictions, per_group_table, rates,
+    METRICS, AuditConfig, accuracy_mean_variance, audit_predictions, per_group_table, rates,
     resample_counts, threshold_sweep,
 )
 from debias.metrics._bootstrap import interval
@@ -47,6 +47,13 @@ def test_every_per_group_number_equals_sklearn(arrays):
         assert row.fpr == pytest.approx(fp / (fp + tn))
         assert row.precision == pytest.approx(precision_score(yt, yp))
         assert row.selection_rate == pytest.approx(yp.mean())
+        assert row.fnr == pytest.approx(fn / (fn + tp))
+        assert row.error_rate == pytest.approx(1 - accuracy_score(yt, yp))
+        assert row.fdr == pytest.approx(fp / (fp + tp))
+        # The bootstrap's rates from the same confusion counts: a second code path.
+        from_counts = rates(np.array([[tn, fp, fn, tp]]))
+        for metric in METRICS:
+            assert from_counts[metric][0] == pytest.approx(row[metric])
 
 
 def test_parity_differences_equal_fairlearn(arrays):

@@ -57,3 +57,24 @@ def test_the_headline_states_the_miss_rate_ratio_with_its_interval():
     on_recall = summarise(metrics, None, audited=len(y), faces=int(y.sum()), metric="tpr")
     assert on_recall["evidence"] == ("no group's recall (TPR) is clearly outside the tolerance "
                                      "band")
+
+
+def test_a_reference_without_misses_is_not_read_as_a_pass():
+    # Dark faces missed 10%, light ones never: every miss-rate ratio to light is undefined.
+    y, scores, attrs, found, tone = planted()
+    faces = len(tone)
+    scores[:faces] = np.where((tone == "light") | found, 0.9, 0.1)
+    scores[:faces][(tone == "dark") & (np.arange(faces) % 10 == 0)] = 0.1
+    m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=200, reference={"tone": "light"}))
+    summary = summarise({"baseline": m}, None, audited=len(y), faces=int(y.sum()))
+    assert not summary["evidence"].startswith("no group")
+    assert summary["evidence"].startswith("1 group comparisons have no miss rate (FNR) ratio")
+
+
+def test_no_ratio_sentence_when_no_group_does_worse_than_its_reference():
+    y, scores, attrs, found, tone = planted()
+    m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=100, reference={"tone": "dark"}))
+    # Light faces are missed less than the dark reference: ratio < 1, not a finding.
+    summary = summarise({"baseline": m}, None, audited=len(y), faces=int(y.sum()))
+    assert not any("missed" in line for line in summary["headline"])
+    assert any("widest miss rate (FNR) gap" in line for line in summary["headline"])
