@@ -24,4 +24,6 @@ GENERATIVE_KINDS: tuple[str, ...] = get_args(GenerativeKind)
 
 # Metrics a verdict can be about (``debias.metrics.METRICS``, the miss rate first).
 VERDICT_METRICS: tuple[str, ...] = ("fnr", "fpr", "error_rate", "tpr", "accuracy", "precision",
-                                    "fdr", "selection_rate")
+                                    "fdr", "for", "selection_rate")
+# Evidence at which ``debias audit --fail-on`` exits 3.
+FAIL_ON_LEVELS: tuple[str, ...] = ("clear", "weak")

@@ -8,14 +8,15 @@ from typing import Any
 DIGITS = 3
 _SHORT = {"accuracy": "Accuracy", "tpr": "TPR", "fpr": "FPR", "precision": "Precision",
           "selection_rate": "Selection rate", "fnr": "FNR (miss rate)", "error_rate": "Error rate",
-          "fdr": "FDR"}
+          "fdr": "FDR", "for": "FOR"}
 _LONG = {"accuracy": "accuracy", "tpr": "true positive rate (TPR: share of faces found)",
          "fpr": "false positive rate (FPR: share of non-faces taken for faces)",
          "precision": "precision (share of detections that are faces)",
          "selection_rate": "selection rate (share predicted positive)",
          "fnr": "false negative rate (FNR, miss rate: share of faces missed)",
          "error_rate": "error rate (share of images misclassified)",
-         "fdr": "false discovery rate (FDR: share of detections that are not faces)"}
+         "fdr": "false discovery rate (FDR: share of detections that are not faces)",
+         "for": "false omission rate (FOR: share of rejected images that are faces)"}
 
 
 def metric_label(metric: str) -> str:
@@ -113,29 +114,23 @@ def ptext(value: Any) -> str:
             .replace('"', "&#34;").replace("'", "&#39;"))
 
 
-def verdict_class(verdict: str) -> str:
-    """CSS class of a tolerance verdict (by how it starts, see RESULT_SCHEMA.md)."""
-    for prefix, name in (("reference", "ref"), ("within tolerance, but", "weak"),
-                         ("within", "ok"), ("outside tolerance: clear", "bad"),
-                         ("outside", "weak"), ("insufficient", "na"), ("no ratio", "na"),
-                         ("undefined", "na")):
-        if verdict.startswith(prefix):
-            return name
-    return "na"
+# CSS class and badge words of each tolerance verdict code (see RESULT_SCHEMA.md).
+_VERDICTS = {"reference": ("ref", "reference"), "within": ("ok", "within"),
+             "within_inconclusive": ("weak", "within, CI reaches out"),
+             "within_no_ci": ("ok", "within, no CI"),
+             "outside_clear": ("bad", "outside, clear evidence"),
+             "outside_weak": ("weak", "outside, weak evidence"),
+             "outside_no_ci": ("weak", "outside, no CI"), "no_ratio": ("na", "no ratio"),
+             "not_compared": ("na", "not compared"), "undefined": ("na", "not defined"),
+             "insufficient_data": ("na", "insufficient data"),
+             "not_judged": ("na", "not judged")}
 
 
-def verdict_short(verdict: str) -> str:
-    """A few words for a verdict badge; the full text goes in its tooltip."""
-    kind = verdict_class(verdict)
-    if "(no CI)" in verdict:
-        return "within, no CI" if kind == "ok" else "outside, no CI"
-    if kind == "weak":
-        if verdict.startswith("within"):
-            return "within, CI reaches out"
-        return "outside, weak evidence"
-    if kind == "na":
-        return next((words for prefix, words in (("no ratio", "no ratio"),
-                                                 ("not compared", "not compared"),
-                                                 ("undefined", "not defined"))
-                     if verdict.startswith(prefix)), "insufficient data")
-    return {"ref": "reference", "ok": "within", "bad": "outside, clear evidence"}[kind]
+def verdict_class(code: str) -> str:
+    """CSS class of a tolerance verdict code: ref, ok, weak, bad or na."""
+    return _VERDICTS.get(code, ("na", ""))[0]
+
+
+def verdict_short(code: str) -> str:
+    """A few words for a verdict badge; the verdict's full words go in its tooltip."""
+    return _VERDICTS.get(code, ("na", code.replace("_", " ")))[1]

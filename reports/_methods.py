@@ -44,8 +44,9 @@ def _rules(config: dict) -> list[tuple[str, str]]:
                    "attributes; \"overall\" is every audited image."),
         ("confidence intervals", bootstrap),
         ("withheld values", f"A metric is shown only when its denominator (images for accuracy "
-                            "and selection rate, faces for TPR, non-faces for FPR, detections "
-                            f"for precision) is at least {config['min_count']}; otherwise the "
+                            "and selection rate, faces for TPR and FNR, non-faces for FPR, "
+                            "detections for precision and FDR, rejections for FOR) is at least "
+                            f"{config['min_count']}; otherwise the "
                             "table says why, and the group is left out of the disparities."),
         ("tolerance", f"A group passes a metric when its value divided by its slice's reference "
                       f"group's value lies between {low:g} and {high:g}. The reference group is "
@@ -53,6 +54,17 @@ def _rules(config: dict) -> list[tuple[str, str]]:
                       "faces in the training data."),
         *([("verdict metric", _verdict_metric(config["verdict_metric"]))]
           if config.get("verdict_metric") else []),
+        ("model comparison", "Two models judged on the same test images are compared with a "
+                             "paired bootstrap: each resample draws images once and scores both "
+                             "models on them, giving a CI of the change of each gap and of "
+                             "each group's value. A gap is called narrower or wider only when "
+                             "that CI excludes 0; otherwise there is no clear change."),
+        ("sanity checks", "Before any verdict, the audit checks that each model calls fewer "
+                          "than 99% of the images one class, does better than always giving "
+                          "the commoner answer, and has its threshold inside its scores' range "
+                          "(and inside [0, 1] for probabilities); and that some attribute has "
+                          "known values and some slice has two groups with a value. If a check "
+                          "fails, no group passes or fails and `debias audit` exits 4."),
         ("bias measure", "The DB-VAE paper's Var[A]: the sample variance (ddof 1) of per-group "
                          "accuracy in percent, beside its mean E[A]; lower Var[A] means accuracy "
                          "is more even across groups."),

@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MAX_MESSAGE = 240
 # Where schema.json requires ``comparison`` of a result that judged a baseline and a DB-VAE.
 _COMPARISON_RULE = ("then", "required")
@@ -99,8 +99,11 @@ def validate_result(result: dict, *, source: str = "result.json") -> None:
         raise _fail(source, "", f"expected a JSON object, got {type(result).__name__}")
     version = result.get("schema_version")
     if version is not None and version != SCHEMA_VERSION:
+        hint = (" (an older audit: its verdicts were sentences, not codes; run `debias audit` "
+                "again to re-create it)") if isinstance(version, int) and version < SCHEMA_VERSION \
+            else ""
         raise _fail(source, "schema_version", f"this version of reports renders schema version "
-                    f"{SCHEMA_VERSION}, got {version!r}")
+                    f"{SCHEMA_VERSION}, got {version!r}{hint}")
     bad = _non_finite(result)
     if bad is not None:
         value = repr(_lookup(result, bad))

@@ -145,7 +145,7 @@ def _verdict_table(model: dict, metrics: list[str]) -> list[dict]:
             "slice": v["slice"], "group": v["group"], "reference": v["reference"], "cells": {}})
         row["cells"][v["metric"]] = {
             "ratio": num(v["ratio"]), "ci": interval(v["low"], v["high"]),
-            "kind": verdict_class(v["verdict"]), "short": verdict_short(v["verdict"]),
+            "kind": verdict_class(v["code"]), "short": verdict_short(v["code"]),
             "full": v["verdict"]}
     slices: dict[str, list[dict]] = {}
     for row in rows.values():
@@ -174,7 +174,7 @@ def disparities_context(result: dict, metric: str) -> dict:
     for model in result["models"].values():
         for v in model["verdicts"]:
             references.setdefault(v["slice"], v["reference"])
-    configured = config["reference"]
+    configured, ties = config["reference"], config.get("reference_ties", {})
     models = []
     for name, model in result["models"].items():
         metrics = list(dict.fromkeys(v["metric"] for v in model["verdicts"]))
@@ -186,8 +186,18 @@ def disparities_context(result: dict, metric: str) -> dict:
                        "note": None if model["verdicts"] else
                        "No verdicts: the dataset has no attribute slices to compare."})
     return {"rule": rule, "models": models,
-            "references": [(s, g, "set in the configuration" if configured.get(s) == g
-                            else "the group with the most faces in training") for s, g in references.items()]}
+            "references": [(s, g, _reference_reason(g, configured.get(s), ties.get(s)))
+                           for s, g in references.items()]}
+
+
+def _reference_reason(group: str, configured: str | None, tied: list[str] | None) -> str:
+    if configured == group:
+        return "set in the configuration"
+    if tied:
+        return (f"tied for the most faces in training with {', '.join(t for t in tied if t != group)}; "
+                "the tie goes to the group with the most audited faces, then to the first name "
+                "in sorted order")
+    return "the group with the most faces in training"
 
 
 def sweep_context(result: dict, figures: Figures) -> dict:

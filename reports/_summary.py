@@ -38,11 +38,11 @@ def gap_row(model: dict, slice_name: str, metric: str) -> dict | None:
 
 
 def evidence_counts(model: dict, metric: str) -> dict[str, int]:
-    """How many of a model's verdicts on ``metric`` fall in each verdict class."""
+    """How many of a model's verdicts on ``metric`` fall in each verdict class (by code)."""
     counts = {"bad": 0, "weak": 0, "ok": 0, "na": 0, "ref": 0}
     for row in model["verdicts"]:
         if row["metric"] == metric:
-            counts[verdict_class(row["verdict"])] += 1
+            counts[verdict_class(row["code"])] += 1
     return counts
 
 
@@ -69,8 +69,17 @@ def comparison_rows(comparison: dict) -> list[dict]:
     return [{"slice": r["slice"], "baseline": num(r["baseline_gap"]),
              "baseline_ci": interval(r["baseline_low"], r["baseline_high"]),
              "dbvae": num(r["dbvae_gap"]), "dbvae_ci": interval(r["dbvae_low"], r["dbvae_high"]),
-             "change": _change(r["change"]), "verdict": r["verdict"]}
+             "change": _change(r["change"]),
+             "change_ci": _signed_interval(r.get("change_low"), r.get("change_high")),
+             "kind": {"narrower": "ok", "wider": "bad"}.get(r.get("code"), "na"),
+             "verdict": r["verdict"]}
             for r in comparison["rows"]]
+
+
+def _signed_interval(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return ""
+    return f"[{_change(low)}, {_change(high)}]"
 
 
 def _dbvae(result: dict) -> dict:
@@ -82,6 +91,8 @@ def _dbvae(result: dict) -> dict:
                 "comparison of the gaps.")
         return {"answer": None, "rows": [], "note": note}
     answer = {True: "Yes", False: "No", None: "Inconclusive"}[result["summary"]["dbvae_helped"]]
+    if result["summary"]["verdict"]["code"] == "cannot_conclude":
+        answer = "Inconclusive"
     return {"answer": answer, "rows": comparison_rows(comparison), "note": None}
 
 
@@ -103,11 +114,12 @@ def summary_context(result: dict) -> dict:
     for name, model in result["models"].items():
         for slice_name in slices_of(model):
             row = gap_row(model, slice_name, metric)
-            worst = row.get("worst_group") if row else None
+            worst = row.get("worst_groups") if row else None
             gaps.append({"model": model_label(name, model), "slice": slice_name,
                          "gap": num(row["value"]) if row else "\u2014",
                          "ci": interval(row["low"], row["high"]) if row else "",
-                         "worst": worst or "\u2014"})
+                         "worst": (", ".join(worst) + (" (tied)" if len(worst) > 1 else ""))
+                         if worst else "\u2014"})
     metrics = list(dict.fromkeys(m for model in result["models"].values()
                                  for m in metrics_of(model["per_group"])))
     overall = []
@@ -120,6 +132,7 @@ def summary_context(result: dict) -> dict:
         "metric": metric, "metric_label": metric_label(metric), "audited": audited,
         "overall": overall, "metrics": [metric_label(m) for m in metrics],
         "headline": summary["headline"], "evidence": summary["evidence"],
+        "verdict": summary["verdict"]["code"], "plain": summary["plain"],
         "evidence_counts": _evidence(result, metric),
         "gaps": gaps, "dbvae": _dbvae(result),
         "level": f"{100 * config['level']:g}%",

@@ -9,13 +9,17 @@ from importlib.metadata import version
 import numpy as np
 
 from debias.audit._augment_stage import augmentation_section
-from debias.audit._compare import compare_models, limitations, summarise
+from debias.audit._advice import advice
+from debias.audit._compare import compare_models
+from debias.audit._findings import limitations, summarise
+from debias.audit._gates import audit_gates, suppress_verdicts
 from debias.audit._config import AuditRun
 from debias.audit._judged import Judged
 from debias.audit._latent_stage import misclassified
 from debias.audit._result import base_result, config_dict, metrics_section, metrics_tables
 from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
+from debias.verdicts import plain_text
 
 _LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model"}
 _METHODS = {"cyclegan": "CycleGAN", "gan": "GAN"}
@@ -30,25 +34,33 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     result["tool"].update(python=platform.python_version(), torch=version("torch"),
                           fairlearn=version("fairlearn"), plotly=version("plotly"))
     result["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    gates = audit_gates(judged, metrics, config, _LABELS)
+    if gates:
+        suppress_verdicts(metrics)
     for name, m in metrics.items():
         result["models"][name] = _model_section(run, judged, name, m, config)
-    metric = config.verdict_metric
-    comparison = compare_models(metrics, metric=metric)
-    for key, value in (("comparison", comparison), ("latent", latent),
+    labels = judged.test.labels.numpy()
+    attrs = judged.test.meta[judged.data.attributes]
+    comparisons = {other: compare_models(labels, judged.scores, attrs, config, other=other,
+                                         label=label)
+                   for other, label in (("dbvae", "DB-VAE"), ("augmented", "augmented"))}
+    comparisons = {k: v for k, v in comparisons.items() if v}
+    for key, value in (("comparison", comparisons.get("dbvae")), ("latent", latent),
                        ("counterfactual", counterfactual)):
         if value:
             result[key] = value
-    augmented = None
     if judged.augmentation:
-        augmented = compare_models(metrics, metric=metric, other="augmented",
-                                   label="augmented")
         result["augmentation"] = augmentation_section(
             judged.augmentation, judged.train, face_checker, seed=run.training.seed,
-            comparison=augmented)
-    labels = judged.test.labels.numpy()
-    result["summary"] = summarise(metrics, comparison, audited=len(labels),
-                                  faces=int(labels.sum()), metric=metric, level=config.level,
-                                  augmented=augmented)
+            comparison=comparisons.get("augmented"))
+    summary = summarise(metrics, comparisons, gates, audited=len(labels),
+                        faces=int(labels.sum()), metric=config.verdict_metric,
+                        level=config.level,
+                        labels={"dbvae": "DB-VAE", "augmented": "Augmented baseline"})
+    plain = advice(metrics, summary, train=judged.train, metric=config.verdict_metric,
+                   tolerance=config.tolerance, min_count=config.min_count, n_boot=config.n_boot)
+    summary["plain"] = {**plain_text(plain), "items": plain}
+    result["summary"] = summary
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,
                                         trained=bool(judged.trained) and run.trains)
     return result
@@ -73,8 +85,7 @@ def _dataset(judged: Judged) -> dict:
 
 
 def _config(run: AuditRun, config: AuditConfig, defaults: dict) -> dict:
-    return {**config_dict(config), "reference": dict(run.metrics.reference),
-            "default_reference": defaults,
+    return {**config_dict(config), "reference": dict(run.metrics.reference), **defaults,
             "group_intervals": "jeffreys",
             **({"training": run.training_dict()} if run.trains else {})}
 

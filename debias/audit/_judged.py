@@ -15,6 +15,7 @@ from debias.audit._train_stage import train_augmented, train_models
 from debias.augment import augmentation_plan, most_imbalanced
 from debias.data import ImageDataset, reproduce_split, split_record
 from debias.errors import DataError
+from debias.groups import group_labels, slice_name, slices
 from debias.models import kind_of
 from generative import is_main_process
 
@@ -61,11 +62,27 @@ def check_request(run: AuditRun) -> None:
         check_batch_split(run.training.batch_size)
 
 
+def check_references(reference: dict[str, str], data: ImageDataset, max_order: int) -> None:
+    """Refuse a ``reference_group`` whose slice or group the dataset does not have, before
+    any training."""
+    known = {slice_name(c): c for c in slices(list(data.attributes), max_order=max_order)}
+    for name, group in reference.items():
+        if name not in known:
+            raise DataError(f"`reference_group` {name}={group}: {name!r} is not a slice of this "
+                            f"dataset (slices: {', '.join(known) or 'none'})")
+        faces = data.meta[data.meta["label"] == 1]
+        groups = sorted(set(group_labels(faces, known[name])))
+        if group not in groups:
+            raise DataError(f"`reference_group` {name}={group}: no face of {name!r} is {group!r} "
+                            f"(groups: {', '.join(groups)})")
+
+
 def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | None:
     """Read, load or train the models and score the test split with each.
 
     Returns None on ranks other than 0 under torchrun, which only help train.
     """
+    check_references(run.metrics.reference, data, run.metrics.max_order)
     if run.predictions is not None:
         stage(2, f"reading predictions {run.predictions} (no training)")
         threshold = run.metrics.threshold if run.explicit_threshold else None

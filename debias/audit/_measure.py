@@ -12,13 +12,16 @@ from debias.groups import group_labels, slice_name, slices
 from debias.metrics import AuditConfig, audit_predictions
 
 
-def judging_config(config: AuditConfig, judged: Judged) -> tuple[AuditConfig, dict[str, str]]:
-    """A copy of ``config`` whose references are the user's, else the defaults; and the
-    defaults alone (for the result to tell the two apart). The caller's config is untouched."""
+def judging_config(config: AuditConfig, judged: Judged) -> tuple[AuditConfig, dict]:
+    """A copy of ``config`` whose references are the user's, else the defaults; and what the
+    result records of the defaults (``default_reference``, and ``reference_ties``: slices whose
+    default was decided by the tie rule). The caller's config is untouched."""
     reference_data = judged.train if judged.train is not None else judged.data
-    defaults = default_references(reference_data, judged.test, judged.data.attributes,
-                                  config.max_order)
-    return replace(config, reference={**defaults, **config.reference}), defaults
+    defaults, ties = default_references(reference_data, judged.test, judged.data.attributes,
+                                        config.max_order)
+    ties = {k: v for k, v in ties.items() if k not in config.reference}
+    return (replace(config, reference={**defaults, **config.reference}),
+            {"default_reference": defaults, "reference_ties": ties})
 
 
 def measure(judged: Judged, config: AuditConfig) -> dict:
@@ -29,20 +32,29 @@ def measure(judged: Judged, config: AuditConfig) -> dict:
             for name, scores in judged.scores.items()}
 
 
-def default_references(data, audited, attributes: list[str], max_order: int) -> dict[str, str]:
+def default_references(data, audited, attributes: list[str], max_order: int
+                       ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Per slice, of the groups with faces among the ``audited`` images, the one with the most
     faces in ``data`` (the training split when there is one: a balanced test split makes "the
-    largest test group" a tie)."""
+    largest test group" a tie). A tie goes to the group with the most audited faces, then to
+    the first name in sorted order; the second dict lists, per slice, the groups that tied on
+    training faces."""
     faces = data.meta[data.meta["label"] == 1]
     audited_faces = audited.meta[audited.meta["label"] == 1]
-    out = {}
+    out, ties = {}, {}
     for columns in slices(attributes, max_order=max_order):
-        present = set(group_labels(audited_faces, columns)) if len(audited_faces) else set()
-        counts = group_labels(faces, columns).value_counts() if len(faces) else None
-        ranked = [g for g in (counts.index if counts is not None else []) if g in present]
-        if ranked:
-            out[slice_name(columns)] = str(ranked[0])
-    return out
+        if not len(audited_faces):
+            continue
+        tested = group_labels(audited_faces, columns).value_counts()
+        trained = group_labels(faces, columns).value_counts() if len(faces) else tested * 0
+        ranked = sorted(tested.index, key=lambda g: (-int(trained.get(g, 0)), -int(tested[g]),
+                                                     str(g)))
+        name = slice_name(columns)
+        out[name] = str(ranked[0])
+        tied = [str(g) for g in ranked if trained.get(g, 0) == trained.get(ranked[0], 0)]
+        if len(tied) > 1:
+            ties[name] = tied
+    return out, ties
 
 
 def latent_stage(run: AuditRun, judged: Judged, config: AuditConfig, *, stage) -> dict | None:

@@ -13,7 +13,7 @@ import pandas as pd
 from debias._atomic import write_atomic, write_csv
 from debias.metrics import AuditMetrics
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

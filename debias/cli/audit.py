@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
 
-from debias._choices import DEVICES, VERDICT_METRICS
+from debias._choices import DEVICES, FAIL_ON_LEVELS, VERDICT_METRICS
 from debias.cli.options import augment_options, augment_settings, dataset_options
 from debias.errors import DataError
 
@@ -27,9 +28,15 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
         low, high = (float(v) for v in value.split(","))
     except ValueError:
         raise click.BadParameter(f"{value!r}: give LOW,HIGH, e.g. 0.8,1.25") from None
-    if not 0 < low <= 1 <= high:
-        raise click.BadParameter(f"{value!r}: need 0 < LOW <= 1 <= HIGH")
+    if not (math.isfinite(low) and math.isfinite(high) and 0 < low <= 1 <= high):
+        raise click.BadParameter(f"{value!r}: need finite 0 < LOW <= 1 <= HIGH")
     return low, high
+
+
+def _threshold(ctx, param, value) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value!r}: give a finite number, e.g. 0.5")
+    return value
 
 
 @click.command("audit")
@@ -47,7 +54,7 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
 @click.option("--latent-dim", type=click.IntRange(1), default=100, show_default=True)
 @click.option("--device", type=click.Choice(DEVICES), default="auto",
               show_default=True)
-@click.option("--threshold", type=float, help="Score at or above which a prediction is "
+@click.option("--threshold", type=float, callback=_threshold, help="Score at or above which a prediction is "
               "positive (default 0.5; required for external scores outside [0, 1]).")
 @click.option("--max-order", type=click.IntRange(1), default=2, show_default=True,
               help="Intersect up to this many attributes.")
@@ -72,17 +79,27 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
               "most common value to the rarest).")
 @click.option("--counterfactual-images", type=click.IntRange(1), default=200, show_default=True,
               help="Test faces edited per direction.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_LEVELS), help="Exit 3 when a group is "
+              "outside the tolerance band on the verdict metric with clear evidence (clear), or "
+              "with any evidence (weak); for pipelines.")
+@click.option("--allow-degenerate", is_flag=True, help="Exit 0 even when the sanity checks fail "
+              "(the report still says that no fairness conclusion can be drawn).")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
 def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
                   batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
                   reference, verdict_metric, tolerance, seed, augment, augment_by, augment_cap,
-                  generator_epochs, counterfactual, counterfactual_images, overwrite):
+                  generator_epochs, counterfactual, counterfactual_images, fail_on,
+                  allow_degenerate, overwrite):
     """Audit DATASET for subgroup bias and write OUT/report.html.
 
     By default trains the baseline CNN and the DB-VAE on the training split and judges both on
     the test split; --predictions or --model audit an existing model instead. An interrupted
     run continues from OUT/models/ when started again. Under `torchrun --nproc_per_node N -m
     debias audit ...` the models train with DistributedDataParallel; rank 0 does the rest.
+
+    Exit status: 0 done; 2 bad data or usage; 3 a disparity at the --fail-on level; 4 the
+    sanity checks failed, so the audit supports no fairness conclusion (unless
+    --allow-degenerate).
     """
     from debias._torchrun import distributed_session
     from debias.audit import AuditRun, CounterfactualSettings
@@ -102,11 +119,14 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
         counterfactual=CounterfactualSettings(counterfactual, images=counterfactual_images,
                                               generator_epochs=generator_epochs)
         if counterfactual else None)
+    if threshold is not None and not 0 <= threshold <= 1 and predictions is None:
+        raise DataError(f"`threshold` {threshold:g} is outside [0, 1], where the scores of the "
+                        "models trained or loaded here (probabilities) lie")
     with distributed_session(device):
-        _audit(run, overwrite)
+        return _audit(run, overwrite, fail_on=fail_on, allow_degenerate=allow_degenerate)
 
 
-def _audit(run, overwrite: bool) -> None:
+def _audit(run, overwrite: bool, *, fail_on: str | None, allow_degenerate: bool) -> int:
     from debias._torchrun import echo_on_main
     from debias.audit import clear_outputs, run_audit
     from debias.cli.summary import audit_lines
@@ -127,10 +147,30 @@ def _audit(run, overwrite: bool) -> None:
     except ValueError as err:  # e.g. an unknown reference group
         raise DataError(str(err)) from None
     if returned is None:
-        return
+        return 0
     for line in audit_lines(*returned):
         click.echo(line)
     click.echo(f"report: {(out / 'report.html').resolve()}\nresult: {out / 'result.json'}")
+    return exit_status(returned[0]["summary"]["verdict"], fail_on=fail_on,
+                       allow_degenerate=allow_degenerate)
+
+
+def exit_status(verdict: dict, *, fail_on: str | None, allow_degenerate: bool) -> int:
+    """4 when the audit cannot conclude (unless allowed), 3 for a disparity at the ``fail_on``
+    level, else 0."""
+    from debias.audit import fails
+
+    if verdict["code"] == "cannot_conclude":
+        if not allow_degenerate:
+            click.echo("exit 4: the sanity checks failed, so this audit supports no fairness "
+                       "conclusion (pass --allow-degenerate to exit 0)", err=True)
+            return 4
+        return 0
+    if fail_on and fails(verdict, fail_on):
+        click.echo(f"exit 3: a disparity with {fail_on} evidence was found (--fail-on "
+                   f"{fail_on})", err=True)
+        return 3
+    return 0
 
 
 @click.command("report")

@@ -29,17 +29,23 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
             lines.append(f"  {name}: {metric} withheld for every group (insufficient data)")
             continue
         g = gap.iloc[0]
-        worst = rows[rows["group"] == g.get("worst_group")]  # the audit's worst group
+        worst = rows[rows["group"].isin(g.get("worst_groups") or [])]  # the audit's worst
         text = f"  {name}: "
-        if len(worst):
+        if len(worst) == 1:
             w = worst.iloc[0]
             text += (f"worst {metric} {w['group']} {w[metric]:.3f}"
                      f"{_ci(w.get(f'{metric}_low'), w.get(f'{metric}_high'))}; ")
+        elif len(worst) > 1:
+            text += (f"worst {metric} tied at {worst.iloc[0][metric]:.3f}: "
+                     f"{', '.join(worst['group'])}; ")
         lines.append(text + f"gap {g['value']:.3f}{_ci(g['low'], g['high'])}")
-    verdicts = metrics.verdicts[metrics.verdicts["metric"] == metric]
-    clear = verdicts["verdict"].str.startswith("outside tolerance: clear").sum()
-    weak = verdicts["verdict"].str.startswith("outside tolerance, but").sum()
-    unjudged = verdicts["verdict"].str.startswith("no ratio").sum()
+    codes = metrics.verdicts.loc[metrics.verdicts["metric"] == metric, "code"]
+    if codes.eq("not_judged").any():
+        lines.append(f"  {metric}: no verdicts (the audit cannot support a fairness conclusion)")
+        return lines
+    clear = codes.eq("outside_clear").sum()
+    weak = codes.isin(["outside_weak", "outside_no_ci"]).sum()
+    unjudged = codes.eq("no_ratio").sum()
     lines.append(f"  {metric} outside the tolerance band: {clear} groups with clear evidence, "
                  f"{weak} with weak evidence" + (f", {unjudged} not judged (no ratio: the "
                                                   f"reference's {metric} is 0 or withheld)"
@@ -57,13 +63,10 @@ def audit_lines(result: dict, metrics: dict) -> list[str]:
     for name, m in metrics.items():
         lines.append(f"{name}:")
         lines.extend(summary_lines(m, metric=metric))
-    helped = result["summary"]["dbvae_helped"]
-    if "comparison" in result:
-        lines.append("DB-VAE vs baseline: " + (
-            f"narrowed the {metric} gaps" if helped else f"widened the {metric} gaps"
-            if helped is False else "no clear change beyond the uncertainty"))
-    lines.extend(line for line in result["summary"]["headline"]
-                 if line.startswith("Augmented baseline") or "\u00d7" in line)
+    summary = result["summary"]
+    codes = ("cannot_conclude", "worst_ratio", "comparison")
+    lines.extend(text for f, text in zip(summary["findings"], summary["headline"])
+                 if f["code"] in codes)
     for d in result.get("counterfactual", {}).get("directions", []):
         flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
         lines.append(f"counterfactual {d['edit']} {d['from']} -> {d['to']} ({d['n']} faces): "

@@ -13,11 +13,12 @@ from debias.metrics._bootstrap import (
     confusion_strata, group_counts, interval, jeffreys_intervals, rates, resample_counts,
 )
 from debias.metrics._disparity import (
-    accuracy_mean_variance, parity_differences, spread, worst_group,
+    accuracy_mean_variance, parity_differences, spread, worst_groups,
 )
 from debias.groups import group_labels, slice_name, slices
 from debias.metrics._per_group import METRICS, compress, per_group_table
 from debias.metrics._sweep import threshold_sweep
+from debias.verdicts import tolerance_text
 
 
 @dataclass
@@ -63,8 +64,10 @@ class AuditMetrics:
     """Tables of an audit (all plain DataFrames, written as CSV and JSON).
 
     per_group : slice, group, counts, each metric with ``_low``/``_high`` CI and ``_status``
-    disparities : slice, metric, measure, value, low, high, detail
-    verdicts : slice, group, metric, ratio (to the reference) with CI, verdict
+    disparities : slice, metric, measure, value, low, high, detail, worst_groups (list: the
+        groups tied for worst, at the report's 3 decimals)
+    verdicts : slice, group, metric, reference, ratio (to the reference) with CI, code (see
+        :data:`debias.verdicts.TOLERANCE`) and verdict (its words)
     sweep : slice, group, threshold, tpr, fpr
     """
 
@@ -81,18 +84,25 @@ class AuditMetrics:
 
 
 def _verdict(ratio: float, low: float, high: float, band: tuple[float, float]) -> str:
+    """The code (:data:`debias.verdicts.TOLERANCE`) of a ratio to the reference and its CI."""
     if np.isnan(ratio):
-        return "no ratio (value withheld or reference is 0)"
+        return "no_ratio"
     inside = band[0] <= ratio <= band[1]
     if np.isnan(low):
-        return "within tolerance (no CI)" if inside else "outside tolerance (no CI)"
+        return "within_no_ci" if inside else "outside_no_ci"
     ci_inside = band[0] <= low and high <= band[1]
     ci_outside = high < band[0] or low > band[1]
     if inside:
-        return "within tolerance" if ci_inside else "within tolerance, but the CI reaches " \
-            "outside the band: inconclusive"
-    return "outside tolerance: clear evidence of a disparity" if ci_outside else \
-        "outside tolerance, but the CI reaches into the band: weak evidence"
+        return "within" if ci_inside else "within_inconclusive"
+    return "outside_clear" if ci_outside else "outside_weak"
+
+
+def default_reference(rows: pd.DataFrame, comparable: np.ndarray) -> str:
+    """A slice's reference when none is set: the comparable group with the most images; a tie
+    goes to the group with the most faces, then to the first name in sorted order."""
+    candidates = rows[comparable].sort_values(["count", "positives", "group"],
+                                              ascending=[False, False, True])
+    return str(candidates["group"].iloc[0])
 
 
 def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig | None = None
@@ -151,8 +161,7 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
         point = {m: np.where(comparable, v, np.nan) for m, v in point.items()}
         if samples is not None:
             samples = {m: np.where(comparable, v, np.nan) for m, v in samples.items()}
-        largest = rows[comparable]["count"].idxmax()
-        ref_name = config.reference.get(name) or rows.loc[largest, "group"]
+        ref_name = config.reference.get(name) or default_reference(rows, comparable)
         if ref_name not in groups:
             raise ValueError(f"reference group {ref_name!r} is not a group of {name!r} "
                              f"(groups: {', '.join(groups)})")
@@ -165,7 +174,8 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
     per_group = table
     if ci_parts:
         per_group = table.merge(pd.concat(ci_parts, ignore_index=True), on=["slice", "group"])
-    ordered = ["slice", "group", "count", "positives", "negatives", "predicted_positives"]
+    ordered = ["slice", "group", "count", "positives", "negatives", "predicted_positives",
+               "predicted_negatives"]
     for m in METRICS:
         ordered += [m] + ([f"{m}_low", f"{m}_high"] if ci_parts else []) + [f"{m}_status"]
     return AuditMetrics(config, per_group[ordered], pd.DataFrame(disparities),
@@ -194,18 +204,18 @@ def _ci(samples, level):
 def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred, attrs, columns):
     rows = []
 
-    def add(metric, measure, value, boot_values, detail="", worst=None):
+    def add(metric, measure, value, boot_values, detail="", worst=()):
         low, high = _ci(boot_values, config.level)
         rows.append({"slice": name, "metric": metric, "measure": measure,
                      "value": float(value), "low": low, "high": high, "detail": detail,
-                     "worst_group": worst})
+                     "worst_groups": list(worst)})
 
     for m in METRICS:
         s_point = spread(point[m], ref)
         s_boot = spread(samples[m], ref) if samples is not None else None
-        worst = worst_group(point[m], m)
-        worst = None if worst is None else str(groups[worst])
-        worst_text = f"worst group: {worst}" if worst is not None else ""
+        worst = [str(groups[i]) for i in worst_groups(point[m], m)]
+        worst_text = (f"worst group{'s (tied)' if len(worst) > 1 else ''}: "
+                      f"{', '.join(worst)}") if worst else ""
         add(m, "max-min difference", s_point["difference"],
             None if s_boot is None else s_boot["difference"], worst_text, worst)
         add(m, "min/max ratio", s_point["ratio"], None if s_boot is None else s_boot["ratio"],
@@ -256,15 +266,15 @@ def _slice_verdicts(name, groups, ref, point, samples, config, comparable, statu
         boot = spread(samples[m], ref)["to_reference_ratio"] if samples is not None else None
         for i, group in enumerate(groups):
             low, high = _ci(None if boot is None else boot[:, i], config.level)
-            verdict = "reference group" if i == ref else _verdict(ratio[i], low, high,
-                                                                   config.tolerance)
+            code = "reference" if i == ref else _verdict(ratio[i], low, high, config.tolerance)
+            status = statuses[m][i]  # e.g. "undefined: no negatives" for a face group's FPR
             if not comparable[i]:
-                verdict = "not compared: no positives in this group"
+                code = "not_compared"
             elif np.isnan(point[m][i]):
-                status = statuses[m][i]  # e.g. "undefined: no negatives" for a face group's FPR
-                verdict = status if status.startswith("undefined") else "insufficient data"
+                code = "undefined" if status.startswith("undefined") else "insufficient_data"
             rows.append({"slice": name, "group": group, "metric": m, "reference": groups[ref],
-                         "ratio": float(ratio[i]), "low": low, "high": high, "verdict": verdict})
+                         "ratio": float(ratio[i]), "low": low, "high": high, "code": code,
+                         "verdict": tolerance_text(code, status)})
     return rows
 
 

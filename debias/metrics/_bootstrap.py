@@ -13,7 +13,8 @@ TN, FP, FN, TP = 0, 1, 2, 3
 FRACTIONS = {"accuracy": ((TP, TN), (TN, FP, FN, TP)), "tpr": ((TP,), (FN, TP)),
              "fpr": ((FP,), (TN, FP)), "precision": ((TP,), (FP, TP)),
              "selection_rate": ((FP, TP), (TN, FP, FN, TP)), "fnr": ((FN,), (FN, TP)),
-             "error_rate": ((FP, FN), (TN, FP, FN, TP)), "fdr": ((FP,), (FP, TP))}
+             "error_rate": ((FP, FN), (TN, FP, FN, TP)), "fdr": ((FP,), (FP, TP)),
+             "for": ((FN,), (TN, FN))}
 
 
 def confusion_strata(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame

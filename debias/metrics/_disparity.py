@@ -8,7 +8,7 @@ import numpy as np
 
 # Which way is worse, per metric (selection rate has no better or worse direction).
 HIGHER_IS_BETTER = {"accuracy": True, "tpr": True, "precision": True, "fpr": False,
-                    "fnr": False, "error_rate": False, "fdr": False}
+                    "fnr": False, "error_rate": False, "fdr": False, "for": False}
 
 
 def _nanreduce(fn, values: np.ndarray) -> np.ndarray:
@@ -67,8 +67,12 @@ def parity_differences(tpr: np.ndarray, fpr: np.ndarray, selection: np.ndarray
     return value_range(selection), np.fmax(value_range(tpr), value_range(fpr))
 
 
-def worst_group(values: np.ndarray, metric: str) -> int | None:
-    """Index of the worst group for ``metric`` (None when it has no direction or no values)."""
+def worst_groups(values: np.ndarray, metric: str, decimals: int = 3) -> list[int]:
+    """Indices of the groups worst for ``metric``: every group whose value equals the worst at
+    ``decimals`` places (a tie is listed, not broken). Empty when the metric has no direction
+    or no group has a value."""
     if metric not in HIGHER_IS_BETTER or np.all(np.isnan(values)):
-        return None
-    return int(np.nanargmin(values) if HIGHER_IS_BETTER[metric] else np.nanargmax(values))
+        return []
+    rounded = np.round(values, decimals)
+    worst = np.nanmin(rounded) if HIGHER_IS_BETTER[metric] else np.nanmax(rounded)
+    return [int(i) for i in np.flatnonzero(rounded == worst)]

@@ -14,11 +14,12 @@ from debias.groups import group_labels, slice_name, slices
 # Rates and the error rates beside them: a face detector harms people through its misses
 # (FNR), and a rate near 1 (TPR 0.99 vs 0.95) hides a large relative gap that the error rate
 # shows (0.01 vs 0.05: 5x).
-METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate", "fnr", "error_rate", "fdr")
+METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate", "fnr", "error_rate", "fdr",
+           "for")
 # What each metric's denominator counts: a group needs min_count of those for a number.
 DENOMINATOR = {"accuracy": "count", "selection_rate": "count", "tpr": "positives",
                "fpr": "negatives", "precision": "predicted_positives", "fnr": "positives",
-               "error_rate": "count", "fdr": "predicted_positives"}
+               "error_rate": "count", "fdr": "predicted_positives", "for": "predicted_negatives"}
 
 
 def _count(y_true, y_pred, sample_weight):
@@ -37,6 +38,10 @@ def _predicted_positives(y_true, y_pred, sample_weight):
     return int(np.sum(np.asarray(sample_weight)[np.asarray(y_pred) == 1]))
 
 
+def _predicted_negatives(y_true, y_pred, sample_weight):
+    return int(np.sum(np.asarray(sample_weight)[np.asarray(y_pred) == 0]))
+
+
 def _precision(y_true, y_pred, sample_weight):
     return precision_score(y_true, y_pred, sample_weight=sample_weight, zero_division=np.nan)
 
@@ -49,12 +54,21 @@ def _fdr(y_true, y_pred, sample_weight):
     return 1.0 - _precision(y_true, y_pred, sample_weight)
 
 
+def _for(y_true, y_pred, sample_weight):
+    """False omission rate: the share of predicted negatives that are positives (FN / (FN + TN))."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    rejected = w[y_pred == 0].sum()
+    return float(w[(y_pred == 0) & (y_true == 1)].sum() / rejected) if rejected else np.nan
+
+
 FAIRLEARN_METRICS = {
     "count": _count, "positives": _positives, "negatives": _negatives,
-    "predicted_positives": _predicted_positives, "accuracy": accuracy_score,
+    "predicted_positives": _predicted_positives, "predicted_negatives": _predicted_negatives,
+    "accuracy": accuracy_score,
     "tpr": true_positive_rate, "fpr": false_positive_rate, "precision": _precision,
     "selection_rate": selection_rate, "fnr": false_negative_rate, "error_rate": _error_rate,
-    "fdr": _fdr,
+    "fdr": _fdr, "for": _for,
 }
 
 
@@ -92,14 +106,14 @@ def per_group_table(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame,
         Largest number of attributes intersected.
     min_count : int
         A metric is withheld (value NaN, ``<metric>_status`` says why) when its denominator —
-        samples, positives (TPR, FNR), negatives (FPR), predicted positives (precision, FDR) — is below
+        samples, positives (TPR, FNR), negatives (FPR), predicted positives (precision, FDR), predicted negatives (FOR) — is below
         this; a zero denominator is always withheld.
 
     Returns
     -------
     DataFrame
         One row per (slice, group), plus an "overall" row: ``slice, group, count, positives,
-        negatives, predicted_positives``, each metric of :data:`METRICS`, and its status.
+        negatives, predicted_positives, predicted_negatives``, each metric of :data:`METRICS`, and its status.
     """
     y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
     attrs = attrs.reset_index(drop=True)
@@ -117,7 +131,7 @@ def per_group_table(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame,
         frame.insert(0, "slice", slice_name(columns))
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    for column in ("count", "positives", "negatives", "predicted_positives"):
+    for column in ("count", "positives", "negatives", "predicted_positives", "predicted_negatives"):
         table[column] = table[column].astype(int)
     for metric in METRICS:
         what = DENOMINATOR[metric].replace("count", "samples").replace("_", " ")

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from debias.audit._compare import compare_models, limitations, summarise
+from debias.audit._compare import compare_models
+from debias.audit._findings import limitations, summarise
 from debias.audit._latent_stage import misclassified
 from debias.data import ImageDataset
 from debias.metrics import AuditConfig, audit_predictions
@@ -24,28 +25,34 @@ def predictions(dark_recall: float, seed: int, n: int = 2000):
 def metrics_for(dark_recall_baseline, dark_recall_dbvae):
     y, s1, attrs = predictions(dark_recall_baseline, 0)
     _, s2, _ = predictions(dark_recall_dbvae, 0)
-    config = AuditConfig(n_boot=300)
-    return {"baseline": audit_predictions(y, s1, attrs, config),
-            "dbvae": audit_predictions(y, s2, attrs, config)}
+    config = AuditConfig(n_boot=300, verdict_metric="tpr")
+    metrics = {"baseline": audit_predictions(y, s1, attrs, config),
+               "dbvae": audit_predictions(y, s2, attrs, config)}
+    return metrics, compare_models(y, {"baseline": s1, "dbvae": s2}, attrs, config)
 
 
 def test_a_clearly_narrower_gap_is_called_narrower():
-    metrics = metrics_for(0.6, 0.95)
-    comparison = compare_models(metrics)
+    metrics, comparison = metrics_for(0.6, 0.95)
     row = {r["slice"]: r for r in comparison["rows"]}["tone"]
     assert row["baseline_gap"] > 0.3 and row["dbvae_gap"] < 0.1
-    assert row["verdict"] == "DB-VAE narrower (CIs apart)"
-    summary = summarise(metrics, comparison, audited=2000, faces=1000)
+    assert row["code"] == "narrower" and row["change_high"] < 0
+    assert row["verdict"] == "DB-VAE narrower (paired CI of the change below 0)"
+    summary = summarise(metrics, {"dbvae": comparison}, [], audited=2000, faces=1000,
+                        metric="tpr")
     assert summary["dbvae_helped"] is True
+    assert summary["findings"][-1]["outcome"] == "narrower"
     assert "DB-VAE narrowed the gaps." in summary["headline"][-1]
-    assert "clear evidence" in summary["evidence"]
+    assert summary["verdict"]["code"] == "disparity_clear"
 
 
 def test_equal_models_give_no_clear_change():
-    metrics = metrics_for(0.8, 0.8)
-    comparison = compare_models(metrics)
-    assert {r["verdict"] for r in comparison["rows"]} == {"no clear change (CIs overlap)"}
-    assert summarise(metrics, comparison, audited=2000, faces=1000)["dbvae_helped"] is None
+    metrics, comparison = metrics_for(0.8, 0.8)
+    # The same scores: the paired change is exactly 0, its CI [0, 0].
+    assert {r["code"] for r in comparison["rows"]} == {"no_clear_change"}
+    assert {(r["change"], r["change_low"], r["change_high"]) for r in comparison["rows"]} == \
+        {(0.0, 0.0, 0.0)}
+    summary = summarise(metrics, {"dbvae": comparison}, [], audited=2000, faces=1000)
+    assert summary["dbvae_helped"] is None
 
 
 def test_one_model_has_no_comparison_and_limitations_name_small_groups():
@@ -53,7 +60,7 @@ def test_one_model_has_no_comparison_and_limitations_name_small_groups():
     attrs.loc[:4, "tone"] = "rare"
     y[:5] = 1
     m = {"external": audit_predictions(y, s, attrs, AuditConfig(n_boot=0))}
-    assert compare_models(m) is None
+    assert compare_models(y, {"external": s}, attrs, AuditConfig(n_boot=0)) is None
     notes = limitations(m, n_boot=0, trained=False)
     assert any("tone=rare" in n for n in notes)
     assert any("No bootstrap" in n for n in notes)

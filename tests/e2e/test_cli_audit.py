@@ -40,7 +40,7 @@ def test_audit_numbers_match_a_direct_count(dataset, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "audited 60 images with external" in result.stdout and "worst fnr dark 0.500" in result.stdout
     data = json.loads((out / "result.json").read_text())
-    assert data["schema_version"] == 1 and data["dataset"]["audited"] == 60
+    assert data["schema_version"] == 2 and data["dataset"]["audited"] == 60
     rows = {(r["slice"], r["group"]): r for r in data["models"]["external"]["per_group"]}
     faces = frame[frame.label == 1]
     for tone in ("light", "dark"):
@@ -75,7 +75,7 @@ def test_subset_of_images_and_absolute_paths(dataset, tmp_path):
     (lambda f: pd.concat([f, f.iloc[:1]]), [], "is listed twice"),
     (lambda f: f.assign(score=f.score * 10 - 5), [], "scores outside [0, 1]"),
     (lambda f: f.rename(columns={"score": "p"}), [], "needs a 'score' column"),
-    (lambda f: f, ["--reference-group", "tone=purple"], "reference group 'purple'"),
+    (lambda f: f, ["--reference-group", "tone=purple"], "no face of 'tone' is 'purple'"),
 ])
 def test_bad_predictions_exit_2(dataset, tmp_path, edit, args, message):
     preds, _ = predictions(dataset, tmp_path)
@@ -90,7 +90,7 @@ def test_bad_tolerance_is_a_usage_error(dataset, tmp_path):
     preds, _ = predictions(dataset, tmp_path)
     result = run_cli("audit", dataset, "--predictions", preds, "--tolerance", "2,1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "Invalid value for '--tolerance': '2,1': need 0 < LOW <= 1 <= HIGH" in result.stderr
+    assert "Invalid value for '--tolerance': '2,1': need finite 0 < LOW <= 1 <= HIGH" in result.stderr
 
 
 def test_logit_scores_work_with_an_explicit_threshold_and_results_are_kept(dataset, tmp_path):

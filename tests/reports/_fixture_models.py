@@ -8,6 +8,11 @@ import math
 import random
 from itertools import product
 
+# The words the audit writes beside each verdict code (the report shows them as written).
+VERDICT_WORDS = {"reference": "reference group", "insufficient_data": "insufficient data",
+                 "within": "within tolerance",
+                 "outside_clear": "outside tolerance: clear evidence of a disparity"}
+
 METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate")
 
 
@@ -92,27 +97,27 @@ def _disparities_and_verdicts(per_group, tolerance, reference):
             disparities.append({"slice": slice_name, "metric": m, "measure": "max-min difference",
                                 "value": diff, "low": round(max(0, diff - 0.04), 6),
                                 "high": round(diff + 0.04, 6), "detail": detail,
-                                "worst_group": worst})
+                                "worst_groups": [worst]})
             disparities.append({"slice": slice_name, "metric": m, "measure": "min/max ratio",
                                 "value": ratio,
                                 "low": None if ratio is None else round(ratio - 0.05, 6),
                                 "high": None if ratio is None else round(min(1, ratio + 0.05), 6),
-                                "detail": detail, "worst_group": worst})
+                                "detail": detail, "worst_groups": [worst]})
             for r in rows:
                 if r is ref:
-                    verdict, value = "reference group", 1.0
+                    code, value = "reference", 1.0
                 elif r[m] is None:
-                    verdict, value = "insufficient data", None
+                    code, value = "insufficient_data", None
                 else:
                     value = round(r[m] / ref[m], 6) if ref[m] else None
                     inside = value is not None and tolerance[0] <= value <= tolerance[1]
-                    verdict = "within tolerance" if inside else \
-                        "outside tolerance: clear evidence of a disparity"
+                    code = "within" if inside else "outside_clear"
+                verdict = VERDICT_WORDS[code]
                 low, high = (None, None) if value is None else (
                     round(value - 0.06, 6), round(value + 0.06, 6))
                 verdicts.append({"slice": slice_name, "group": r["group"], "metric": m,
                                  "reference": ref["group"], "ratio": value, "low": low,
-                                 "high": high, "verdict": verdict})
+                                 "high": high, "code": code, "verdict": verdict})
         accuracies = [100 * r["accuracy"] for r in rows if r["accuracy"] is not None]
         mean = sum(accuracies) / len(accuracies)
         var = sum((a - mean) ** 2 for a in accuracies) / (len(accuracies) - 1)

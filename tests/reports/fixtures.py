@@ -16,6 +16,13 @@ DEFAULT_ATTRIBUTES = {"skin_tone": ["dark", "light"], "gender": ["female", "male
 HOSTILE = ["<script>alert(1)</script>", "\"quotes'", "</textarea>",
            "</script><script>window.__pwned=1</script>",
            "<img src=x onerror=window.__pwned=1>", "line\u2028sep\u2029end"]
+PLAIN = {"found": ["The baseline model misses faces of dark skin 3.0 times as often."],
+         "sure": ["Sure: the interval lies wholly outside the tolerance."],
+         "next": ["Collect more training faces of dark skin."]}
+
+
+def _verdict(code: str, clear: int) -> dict:
+    return {"code": code, "metric": "tpr", "clear": clear, "weak": 0, "unjudged": 0}
 
 
 def png(color: tuple[int, int, int], size: int = 16) -> str:
@@ -137,11 +144,13 @@ def build_result(*, attributes: dict[str, list[str]] | None = None, path_prefix:
                      "baseline_high": gap["baseline"]["high"],
                      "dbvae_gap": gap["dbvae"]["value"], "dbvae_low": gap["dbvae"]["low"],
                      "dbvae_high": gap["dbvae"]["high"], "change": change,
+                     "change_low": round(change - 0.03, 6), "change_high": round(change + 0.03, 6),
+                     "code": "narrower" if change < -0.03 else "no_clear_change",
                      "verdict": "gap smaller with DB-VAE" if change < 0 else "no improvement"})
     dataset = _dataset(attributes, rng, path_prefix)
     dataset["audited"] = models["baseline"]["per_group"][0]["count"]
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "tool": {"name": "debias", "version": "0.1.0", "python": "3.11.7", "torch": "2.14.1",
                  "fairlearn": "0.13.0"},
         "created": "2026-11-24T23:10:00+00:00",
@@ -154,11 +163,13 @@ def build_result(*, attributes: dict[str, list[str]] | None = None, path_prefix:
         "models": models,
         "comparison": {"metric": "tpr", "rows": rows},
         "latent": _latent(attributes, rng, colors),
-        "summary": {"headline": [f"Baseline TPR for {first}={attributes[first][0]} is lower than "
+        "summary": {"verdict": _verdict("disparity_clear", 3),
+                    "gates": [], "findings": [{"code": "audited"}, {"code": "worst_ratio"}],
+                    "headline": [f"Baseline TPR for {first}={attributes[first][0]} is lower than "
                                  f"for {attributes[first][-1]}.",
                                  "DB-VAE narrows the TPR gap."],
                     "evidence": "clear evidence of a disparity for the baseline",
-                    "dbvae_helped": True},
+                    "dbvae_helped": True, "plain": dict(PLAIN)},
         "limitations": ["The test split is small for intersectional groups."],
     }
 
@@ -192,12 +203,14 @@ def make_minimal_result() -> dict:
         del dataset["summary"][key]
     dataset["summary"]["skipped"] = []
     config = {k: v for k, v in full["config"].items() if k != "training"}
-    return {"schema_version": 1, "tool": {"name": "debias", "version": "0.1.0"},
+    return {"schema_version": 2, "tool": {"name": "debias", "version": "0.1.0"},
             "created": full["created"], "dataset": dataset, "config": config,
             "models": {"external": external},
-            "summary": {"headline": list(MINIMAL_HEADLINE),
+            "summary": {"verdict": _verdict("no_clear_disparity", 0),
+                        "gates": [], "findings": [{"code": "audited"}, {"code": "widest_gap"}],
+                        "headline": list(MINIMAL_HEADLINE),
                         "evidence": "no group's recall is clearly outside the tolerance band",
-                        "dbvae_helped": None}}
+                        "dbvae_helped": None, "plain": dict(PLAIN)}}
 
 
 def make_hostile_result() -> dict:
@@ -231,11 +244,13 @@ def _no_bootstrap() -> dict:
                 del row[key]
         for row in model["disparities"] + model["verdicts"]:
             row["low"] = row["high"] = None
-            if row.get("verdict", "").startswith("outside"):
-                row["verdict"] = "outside tolerance (no CI)"
+            if row.get("code", "").startswith("outside"):
+                row["code"], row["verdict"] = "outside_no_ci", "outside tolerance (no CI)"
     for row in result["comparison"]["rows"]:
-        for key in ("baseline_low", "baseline_high", "dbvae_low", "dbvae_high"):
+        for key in ("baseline_low", "baseline_high", "dbvae_low", "dbvae_high", "change_low",
+                    "change_high"):
             row[key] = None
+        row["code"] = "no_clear_change"
     return result
 
 
@@ -360,6 +375,8 @@ def make_counterfactual_result(*, attribute: str = "skin_tone", source: str = "d
                      "augmented_gap": gap["augmented"]["value"],
                      "augmented_low": gap["augmented"]["low"],
                      "augmented_high": gap["augmented"]["high"], "change": change,
+                     "change_low": round(change - 0.03, 6), "change_high": round(change + 0.03, 6),
+                     "code": "no_clear_change",
                      "verdict": "narrower with augmentation, but the CIs overlap" if change < 0
                      else "not narrower with augmentation"})
     result["augmentation"] = {

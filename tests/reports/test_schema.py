@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_public_api():
-    assert reports.SCHEMA_VERSION == 1
+    assert reports.SCHEMA_VERSION == 2
     assert set(reports.__all__) == {"SCHEMA_VERSION", "ResultSchemaError", "load_result",
                                     "render_html", "validate_result", "write_report"}
     assert issubclass(ResultSchemaError, ValueError)
@@ -79,8 +79,13 @@ BROKEN = [
     (("dataset", "summary", "per_attribute", "skin_tone", "dark", "positive"), -1,
      "result.json: dataset.summary.per_attribute.skin_tone.dark.positive: -1 is less than"),
     (("latent", "combine"), "mean", "result.json: latent.combine: 'mean' is not one of"),
-    (("schema_version",), 2, "result.json: schema_version: this version of reports renders "
-                             "schema version 1, got 2"),
+    (("schema_version",), 3, "result.json: schema_version: this version of reports renders "
+                             "schema version 2, got 3"),
+    (("schema_version",), 1, "result.json: schema_version: this version of reports renders "
+                             "schema version 2, got 1 (an older audit: its verdicts were "
+                             "sentences, not codes; run `debias audit` again"),
+    (("models", "baseline", "verdicts", 0, "code"), "fine", "result.json: "
+     "models.baseline.verdicts[0].code: 'fine' is not one of"),
 ]
 
 

@@ -1,0 +1,312 @@
+"""Verdict codes, and the one place their sentences are written.
+
+Every conclusion an audit draws is stored as a code with its parameters (in ``result.json``,
+the tables and the terminal's counts); the words a reader sees are rendered from the code here,
+and no module reads words back. Rewording a sentence changes no count.
+"""
+
+from __future__ import annotations
+
+import math
+
+# A group's ratio to its slice's reference, judged against the tolerance band.
+TOLERANCE = {
+    "reference": "reference group",
+    "within": "within tolerance",
+    "within_inconclusive": "within tolerance, but the CI reaches outside the band: inconclusive",
+    "within_no_ci": "within tolerance (no CI)",
+    "outside_clear": "outside tolerance: clear evidence of a disparity",
+    "outside_weak": "outside tolerance, but the CI reaches into the band: weak evidence",
+    "outside_no_ci": "outside tolerance (no CI)",
+    "no_ratio": "no ratio (value withheld or reference is 0)",
+    "not_compared": "not compared: no positives in this group",
+    "undefined": "undefined",          # the metric has no denominator (the status says which)
+    "insufficient_data": "insufficient data",
+    "not_judged": "not judged: this audit cannot support a fairness conclusion",
+}
+# Verdict codes that find a disparity, by the evidence ``--fail-on`` asks for.
+FAIL_ON = {"clear": ("outside_clear",),
+           "weak": ("outside_clear", "outside_weak", "outside_no_ci")}
+
+# How a metric reads in a sentence, and for a non-specialist.
+WORDS = {"fnr": "miss rate (FNR)", "tpr": "recall (TPR)", "fpr": "false positive rate (FPR)",
+         "error_rate": "error rate", "accuracy": "accuracy", "precision": "precision",
+         "selection_rate": "selection rate", "fdr": "false discovery rate (FDR)",
+         "for": "false omission rate (FOR)"}
+PLAIN = {"fnr": "the miss rate: the share of faces the model does not find",
+         "tpr": "recall: the share of faces the model finds",
+         "fpr": "the false positive rate: the share of non-faces taken for faces",
+         "error_rate": "the error rate: the share of images answered wrongly",
+         "accuracy": "accuracy: the share of images answered correctly",
+         "precision": "precision: the share of detections that are faces",
+         "selection_rate": "the selection rate: the share of images called faces",
+         "fdr": "the false discovery rate: the share of detections that are not faces",
+         "for": "the false omission rate: the share of rejected images that were faces"}
+
+
+def tolerance_text(code: str, status: str | None = None) -> str:
+    """The words of a per-group verdict; ``undefined`` shows the metric's status (e.g.
+    "undefined: no negatives")."""
+    if code == "undefined" and status:
+        return status
+    return TOLERANCE[code]
+
+
+def words(metric: str) -> str:
+    return WORDS.get(metric, metric.replace("_", " "))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _names(groups: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+
+
+# Why an audit cannot support a conclusion (the sanity gates), one clause each.
+def _gate(g: dict) -> str:
+    code, model = g["code"], g.get("model")
+    if code == "no_attributes":
+        return "the dataset has no attribute columns, so there are no groups to compare"
+    if code == "attributes_unknown":
+        return (f"the {_names(g['attributes'])} of every audited face is unknown, so there are "
+                "no groups to compare")
+    if code == "all_withheld":
+        return (f"every group's {words(g['metric'])} is withheld (too few images), so no two "
+                "groups can be compared")
+    if code == "threshold_outside_unit":
+        return (f"the threshold {g['threshold']:g} lies outside [0, 1], where the scores "
+                "(probabilities) lie")
+    if code == "threshold_outside_scores":
+        return (f"the threshold {g['threshold']:g} lies outside {model}'s scores "
+                f"({g['low']:.3g} to {g['high']:.3g}), so every image gets the same answer")
+    if code == "one_class":
+        return (f"{model} calls {100 * g['share']:.1f}% of the images "
+                f"{'faces' if g['label'] == 1 else 'non-faces'}")
+    if code == "majority_class":
+        return (f"{model}'s accuracy ({g['accuracy']:.3f}) is no better than always answering "
+                f"\u201c{'face' if g['label'] == 1 else 'non-face'}\u201d ({g['majority']:.3f})")
+    raise ValueError(f"unknown gate code {code!r}")
+
+
+def cannot_conclude(gates: list[dict]) -> str:
+    """One sentence: this audit supports no fairness conclusion, and why."""
+    return ("This audit cannot support a fairness conclusion: "
+            + "; ".join(_gate(g) for g in gates) + ".")
+
+
+def _ratio(f: dict) -> str:
+    ci = "" if _missing(f.get("low")) or _missing(f.get("high")) else \
+        f"{100 * f['level']:g}% CI {f['low']:.1f}\u2013{f['high']:.1f}; "
+    where = f" ({ci}{f['slice']})"
+    groups = _names(f["groups"])
+    verb = "is" if len(f["groups"]) == 1 else "are"
+    if f["metric"] == "fnr":
+        return (f"{f['model']}: faces of {groups} are missed {f['ratio']:.1f}\u00d7 as often as "
+                f"faces of {f['reference']}{where}.")
+    return (f"{f['model']}: the {words(f['metric'])} of {groups} {verb} {f['ratio']:.2f}\u00d7 "
+            f"that of {f['reference']}{where}.")
+
+
+def _gap(f: dict) -> str:
+    ci = "" if _missing(f.get("low")) or _missing(f.get("high")) else \
+        f" ({100 * f['level']:g}% CI {f['low']:.3f} to {f['high']:.3f})"
+    worst = f"; worst: {_names(f['worst_groups'])}" if f.get("worst_groups") else ""
+    return (f"{f['model']}: the widest {words(f['metric'])} gap is across {f['slice']}: "
+            f"{f['value']:.3f}{ci}{worst}.")
+
+
+def _comparison(f: dict) -> str:
+    change = ", ".join(f"{r['slice']} {r['a']:.3f} -> {r['b']:.3f}" for r in f["rows"])
+    said = {"narrower": f"{f['label']} narrowed the gaps.",
+            "wider": f"{f['label']} widened the gaps.",
+            "mixed": f"{f['label']} narrowed some gaps and widened others.",
+            "no_clear_change": "no clear change beyond the uncertainty."}[f["outcome"]]
+    return (f"{f['label']} vs baseline {words(f['metric'])} gap (paired bootstrap): {change}; "
+            + said)
+
+
+def finding_text(f: dict) -> str:
+    """The headline sentence of one finding."""
+    code = f["code"]
+    if code == "audited":
+        n = len(f["models"])
+        return (f"{f['images']:,} test images ({f['faces']:,} faces) judged with {n} "
+                f"model{'s' if n > 1 else ''}: {', '.join(f['models'])}.")
+    if code == "cannot_conclude":
+        return cannot_conclude(f["gates"])
+    if code == "worst_ratio":
+        return _ratio(f)
+    if code == "widest_gap":
+        return _gap(f)
+    if code == "all_withheld":
+        return f"{f['model']}: every group's {words(f['metric'])} was withheld (insufficient data)."
+    if code == "comparison":
+        return _comparison(f)
+    raise ValueError(f"unknown finding code {code!r}")
+
+
+def comparison_text(code: str, label: str) -> str:
+    """A paired comparison's verdict on one gap."""
+    return {"narrower": f"{label} narrower (paired CI of the change below 0)",
+            "wider": f"{label} wider (paired CI of the change above 0)",
+            "no_clear_change": "no clear change (paired CI of the change includes 0)",
+            "not_compared": "not compared (fewer than two groups with a value)"}[code]
+
+
+def evidence_text(e: dict) -> str:
+    """The evidence line, from the audit's verdict code and counts."""
+    w = words(e["metric"])
+    code = e["code"]
+    if code == "cannot_conclude":
+        return ("No evidence either way: the sanity checks failed, so no group passes or fails "
+                "(see the headline).")
+    if code == "disparity_clear":
+        return (f"{e['clear']} group comparison{'s show' if e['clear'] != 1 else ' shows'} clear "
+                f"evidence of a {w} disparity beyond the tolerance band")
+    if code == "disparity_weak":
+        return (f"{e['weak']} group comparison{'s are' if e['weak'] != 1 else ' is'} outside the "
+                f"tolerance band on {w}, with weak evidence (the CI reaches into the band)")
+    if code == "not_judged":
+        return (f"{e['unjudged']} group comparisons have no {w} ratio (the reference group's {w} "
+                "is 0 or withheld), so the tolerance band cannot be judged for them; read the "
+                "gaps instead")
+    return f"no group's {w} is clearly outside the tolerance band"
+
+
+# The plain-language summary: what we found, how sure we are, what to do next.
+MODELS = {"baseline": "the baseline model", "dbvae": "the DB-VAE",
+          "augmented": "the augmented baseline", "external": "the external model"}
+
+
+def readable(name: str) -> str:
+    """A column or slice name for a reader: ``skin_tone & gender`` -> ``skin tone & gender``."""
+    return name.replace("_", " ")
+
+
+def _model(name: str) -> str:
+    return MODELS.get(name, f"model {name}")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _found(item: dict) -> str:
+    code = item.get("code")
+    if code == "cannot_conclude":
+        return ("We cannot say whether the model treats groups fairly: "
+                + "; ".join(_gate(g) for g in item["gates"]) + ".")
+    metric = item.get("metric")
+    if code == "metric":
+        return f"We compare {PLAIN.get(metric, words(metric))}, between groups of faces."
+    if code == "no_gap":
+        low, high = item["band"]
+        return (f"{_cap(_model(item['model']))}: no group's {words(metric)} differs "
+                f"from its reference group's by more than the tolerance ({low:g}\u2013{high:g} "
+                "times).")
+    if code == "range":
+        worst = f" (worst: {readable(_names(item['worst_groups']))})" \
+            if item["worst_groups"] else ""
+        return (f"{_cap(_model(item['model']))}: the {words(metric)} differs between groups of "
+                f"{readable(item['slice'])} by {item['value']:.3f}{worst}; no ratio can be "
+                "given, because a reference group's rate is 0.")
+    if code == "gap":
+        groups = readable(_names(item["groups"]))
+        if metric == "fnr":
+            return (f"{_cap(_model(item['model']))} misses faces of {groups} {item['ratio']:.1f} "
+                    f"times as often as faces of {readable(item['reference'])}.")
+        return (f"{_cap(_model(item['model']))}: the {words(metric)} of {groups} is "
+                f"{item['ratio']:.2f} times that of {readable(item['reference'])}.")
+    if code == "dbvae_outcome":
+        return {"narrower": "The DB-VAE narrowed the gap between groups, judged on the same "
+                            "test images as the baseline.",
+                "wider": "The DB-VAE widened the gap between groups, judged on the same test "
+                         "images as the baseline.",
+                "mixed": "The DB-VAE narrowed some gaps between groups and widened others.",
+                "no_clear_change": "The DB-VAE did not clearly change the gap between groups: "
+                                   "the difference from the baseline is within the "
+                                   "uncertainty."}[item["outcome"]]
+    raise ValueError(f"unknown finding code {code!r}")
+
+
+def _sure(item: dict) -> str:
+    code = item["code"]
+    if code == "nothing_to_weigh":
+        return "There is nothing to weigh: the numbers above are not a fairness measurement."
+    if code == "evidence":
+        low, high = item["band"]
+        ci = "" if _missing(item.get("low")) else \
+            f" (95% interval {item['low']:.1f}\u2013{item['high']:.1f})"
+        return {"outside_clear": f"Sure, for {_model(item['model'])}: the ratio's interval{ci} "
+                                 f"lies wholly outside the tolerance ({low:g}\u2013{high:g}), so "
+                                 "the luck of which images were tested does not explain it.",
+                "outside_weak": f"Not sure, for {_model(item['model'])}: the ratio's "
+                                f"interval{ci} reaches into the tolerance ({low:g}\u2013"
+                                f"{high:g}); it may be chance.",
+                "within_inconclusive": f"Not sure, for {_model(item['model'])}: the ratio is "
+                                       f"inside the tolerance but its interval{ci} reaches "
+                                       "outside it.",
+                "outside_no_ci": f"Unknown, for {_model(item['model'])}: no interval was "
+                                 "computed (no bootstrap)."}.get(
+            item["evidence"], f"For {_model(item['model'])}: {TOLERANCE[item['evidence']]}.")
+    if code == "withheld":
+        return (f"Some groups had fewer than {item['min_count']} faces and were not measured: "
+                f"{', '.join(item['groups'])}.")
+    if code == "sampling_only":
+        return ("The intervals cover which images happened to be tested, not the randomness of "
+                "training: a model trained again can land elsewhere.")
+    if code == "no_intervals":
+        return "No intervals were computed, so these numbers carry no measure of certainty."
+    raise ValueError(f"unknown code {code!r}")
+
+
+_FIXES = {
+    "one_class": "Check the model first: it has not learned to tell faces from non-faces (train "
+                 "it longer, or check its labels and threshold).",
+    "majority_class": "Check the model first: it does no better than always giving the same "
+                      "answer (train it longer, or check its labels).",
+    "threshold_outside_unit": "Choose a threshold between 0 and 1 (0.5 is the usual one for "
+                              "probabilities).",
+    "threshold_outside_scores": "Choose a threshold inside the range of the model's scores.",
+    "no_attributes": "Add attribute columns (for example skin tone and gender) to the dataset.",
+    "attributes_unknown": "Annotate the attributes (for example skin tone and gender) of the "
+                          "test images: without them there are no groups to compare.",
+}
+
+
+def _next(item: dict) -> str:
+    code = item["code"]
+    if code == "fix_gate":
+        return _FIXES.get(item["gate"], f"Audit more images per group (at least "
+                                        f"{item['min_count']} faces in each).")
+    if code == "more_test_faces":
+        n = item["faces"]
+        return (f"Test on more faces of {readable(item['group'])}: it has {n:,} test faces; about "
+                f"{4 * n:,} (four times as many) would halve the width of its interval.")
+    if code == "more_training_faces":
+        groups, training = item["groups"], item.get("training")
+        counts = "" if not training else " (the training split has " + ", ".join(
+            f"{training[g]:,} faces of {readable(g)}" for g in [*groups, item["reference"]]) + ")"
+        return (f"Collect more training faces of {readable(_names(groups))}{counts}, or train "
+                "with debiasing (debias train --model dbvae, or --augment), then audit again.")
+    if code == "fill_withheld":
+        return (f"Add test faces of the unmeasured groups (at least {item['min_count']} each): "
+                f"{', '.join(item['groups'])}.")
+    if code == "use_dbvae":
+        return "Prefer the DB-VAE: on the same test images its gap between groups is narrower."
+    if code == "dbvae_not_shown":
+        return ("Do not count on the DB-VAE to remove this gap: it was not clearly narrower here. "
+                "Compare methods over several seeds before choosing one.")
+    if code == "keep_auditing":
+        return "Audit again after any retraining or change of data, and keep this report to compare."
+    raise ValueError(f"unknown code {code!r}")
+
+
+def plain_text(items: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """The plain-language summary's words: ``found``, ``sure`` and ``next`` lists."""
+    return {"found": [_found(i) for i in items["found"]],
+            "sure": [_sure(i) for i in items["sure"]],
+            "next": [_next(i) for i in items["next"]]}
