@@ -104,11 +104,10 @@ def fails(verdict: dict, level: str) -> bool:
 
 def findings(metrics: dict, comparisons: dict, gates: list[dict], *, audited: int, faces: int,
              metric: str, level: float, labels: dict[str, str]) -> list[dict]:
-    """The headline's findings, in order: what was audited; why no conclusion can be drawn
-    (if so); per model its worst ratio and widest gap; each paired comparison."""
-    out = [{"code": "audited", "images": audited, "faces": faces, "models": list(metrics)}]
-    if gates:
-        out.append({"code": "cannot_conclude", "gates": gates})
+    """The headline's findings, in order: why no conclusion can be drawn (if so); what was
+    audited; per model its worst ratio and widest gap; each paired comparison."""
+    out = [{"code": "cannot_conclude", "gates": gates}] if gates else []
+    out.append({"code": "audited", "images": audited, "faces": faces, "models": list(metrics)})
     for name, m in metrics.items():
         gaps = gap_rows(m.disparities, metric).dropna(subset=["value"])
         if gaps.empty:

@@ -86,7 +86,7 @@ def test_a_failed_gate_gives_the_cannot_conclude_headline_and_no_pass():
     gates = model_gates("baseline", y, ones, 0.5, probabilities=True)
     summary = summarise({"baseline": m}, {}, gates, audited=len(y), faces=int(y.sum()))
     assert summary["verdict"]["code"] == "cannot_conclude"
-    assert summary["headline"][1] == (
+    assert summary["headline"][0] == (
         "This audit cannot support a fairness conclusion: the threshold 0.5 lies outside "
         "baseline's scores (1 to 1), so every image gets the same answer; baseline calls "
         "100.0% of the images faces.")

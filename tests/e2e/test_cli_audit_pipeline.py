@@ -27,7 +27,7 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def audited(small, tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
-    result = run_cli("audit", small, "--image-size", 32, "--out", out, "--epochs", 2,
+    result = run_cli("audit", small, "--image-size", 32, "--out", out, "--epochs", 2, "--allow-degenerate",
                      "--n-boot", 100, "--min-count", 5, "--latent-dim", 8)
     assert result.returncode == 0, result.stderr
     return out, result
@@ -75,7 +75,7 @@ def test_interrupted_audit_keeps_checkpoints_and_continues(small, tmp_path):
     out = tmp_path / "a"
     args = [sys.executable, "-m", "debias", "audit", str(small), "--image-size", "32", "--out",
             str(out), "--epochs", "100", "--batch-size", "4", "--n-boot", "50",
-            "--no-train-dbvae"]  # 4,000 small steps: seconds of training to interrupt
+            "--no-train-dbvae", "--allow-degenerate"]  # 4,000 small steps: seconds of training to interrupt
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     # A shell's background job inherits SIGINT ignored, and Python then never raises
     # KeyboardInterrupt: give the child the default disposition, as a terminal would.
@@ -93,13 +93,13 @@ def test_interrupted_audit_keeps_checkpoints_and_continues(small, tmp_path):
     again = run_cli(*args[3:])
     assert again.returncode == 0, again.stderr
     assert "baseline: continuing from" in again.stderr
-    other = run_cli("audit", small, "--image-size", 32, "--out", tmp_path / "a", "--overwrite",
+    other = run_cli("audit", small, "--image-size", 32, "--out", tmp_path / "a", "--overwrite", "--allow-degenerate",
                     "--epochs", 1, "--no-train-dbvae", "--n-boot", 0)
     assert other.returncode == 0, other.stderr  # --overwrite retrains from scratch
 
 
 def test_settings_mismatch_is_refused(small, tmp_path):
-    args = ("audit", small, "--image-size", 32, "--out", tmp_path, "--no-train-dbvae",
+    args = ("audit", small, "--image-size", 32, "--out", tmp_path, "--no-train-dbvae", "--allow-degenerate",
             "--n-boot", 0)
     assert run_cli(*args, "--epochs", 1).returncode == 0
     (tmp_path / "result.json").unlink()

@@ -23,7 +23,7 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def augmented_audit(small, tmp_path_factory):
     out = tmp_path_factory.mktemp("audit-aug")
-    result = run_cli("audit", small, "--image-size", 32, "--out", out, "--epochs", 1,
+    result = run_cli("audit", small, "--image-size", 32, "--out", out, "--epochs", 1, "--allow-degenerate",
                      "--n-boot", 50, "--min-count", 5, "--latent-dim", 8,
                      "--augment", "cyclegan", "--counterfactual", "skin_tone",
                      "--generator-epochs", 1, "--counterfactual-images", 8)
@@ -88,7 +88,7 @@ def test_train_with_gan_augmentation(small, tmp_path):
     (["--counterfactual", "skin_tone=light:green"], "green"),
 ])
 def test_bad_augment_or_probe_request_is_refused_before_training(small, tmp_path, args, pattern):
-    result = run_cli("audit", small, "--image-size", 32, "--out", tmp_path / "a", *args)
+    result = run_cli("audit", small, "--image-size", 32, "--out", tmp_path / "a", "--allow-degenerate", *args)
     assert_error_after_progress(result, 2, pattern)
     assert "[2/6]" not in result.stderr  # refused before any model was trained
     assert not (tmp_path / "a" / "models").exists()

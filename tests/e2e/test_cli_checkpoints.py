@@ -46,7 +46,7 @@ def faces_of_test_split(root, seed):
 
 @pytest.mark.parametrize("kind", ["baseline", "dbvae"])
 def test_audit_of_a_train_checkpoint(unsplit, checkpoints, kind, tmp_path):
-    result = run_cli("audit", unsplit, "--image-size", 32, "--model", checkpoints[kind],
+    result = run_cli("audit", unsplit, "--image-size", 32, "--allow-degenerate", "--model", checkpoints[kind],
                      "--out", tmp_path, "--n-boot", 50)
     assert result.returncode == 0, result.stderr
     data = json.loads((tmp_path / "result.json").read_text())

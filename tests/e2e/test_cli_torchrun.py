@@ -46,7 +46,7 @@ def test_train_under_torchrun_writes_once_from_rank_zero(small, tmp_path):
 
 
 def test_audit_under_torchrun_reports_once(small, tmp_path):
-    result = torchrun("audit", small, "--image-size", 32, "--epochs", 1, "--batch-size", 16,
+    result = torchrun("audit", small, "--image-size", 32, "--epochs", 1, "--batch-size", 16, "--allow-degenerate",
                       "--latent-dim", 8, "--n-boot", 20, "--min-count", 5, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("report: ") == 1
