@@ -201,7 +201,9 @@ def _found(item: dict) -> str:
                 + "; ".join(_gate(g) for g in item["gates"]) + ".")
     metric = item.get("metric")
     if code == "metric":
-        return f"We compare {PLAIN.get(metric, words(metric))}, between groups of faces."
+        name, _, meaning = PLAIN.get(metric, words(metric)).partition(": ")
+        return f"We compare {name} between groups of faces" + (f" ({meaning})." if meaning
+                                                               else ".")
     if code == "no_gap":
         low, high = item["band"]
         return (f"{_cap(_model(item['model']))}: no group's {words(metric)} differs "
@@ -238,20 +240,19 @@ def _sure(item: dict) -> str:
         return "There is nothing to weigh: the numbers above are not a fairness measurement."
     if code == "evidence":
         low, high = item["band"]
-        ci = "" if _missing(item.get("low")) else \
-            f" (95% interval {item['low']:.1f}\u2013{item['high']:.1f})"
-        return {"outside_clear": f"Sure, for {_model(item['model'])}: the ratio's interval{ci} "
-                                 f"lies wholly outside the tolerance ({low:g}\u2013{high:g}), so "
-                                 "the luck of which images were tested does not explain it.",
-                "outside_weak": f"Not sure, for {_model(item['model'])}: the ratio's "
-                                f"interval{ci} reaches into the tolerance ({low:g}\u2013"
-                                f"{high:g}); it may be chance.",
-                "within_inconclusive": f"Not sure, for {_model(item['model'])}: the ratio is "
-                                       f"inside the tolerance but its interval{ci} reaches "
-                                       "outside it.",
-                "outside_no_ci": f"Unknown, for {_model(item['model'])}: no interval was "
-                                 "computed (no bootstrap)."}.get(
-            item["evidence"], f"For {_model(item['model'])}: {TOLERANCE[item['evidence']]}.")
+        who = _model(item["model"])
+        ci = "the ratio's interval" if _missing(item.get("low")) else \
+            f"the ratio's 95% interval ({item['low']:.1f}\u2013{item['high']:.1f})"
+        return {"outside_clear": f"Sure, for {who}: {ci} lies wholly outside the tolerance "
+                                 f"({low:g}\u2013{high:g}), so the luck of which images were "
+                                 "tested does not explain it.",
+                "outside_weak": f"Not sure, for {who}: {ci} reaches into the tolerance "
+                                f"({low:g}\u2013{high:g}); it may be chance.",
+                "within_inconclusive": f"Not sure, for {who}: the ratio is inside the "
+                                       f"tolerance but {ci} reaches outside it.",
+                "outside_no_ci": f"Unknown, for {who}: no interval was computed (no "
+                                 "bootstrap)."}.get(
+            item["evidence"], f"For {who}: {TOLERANCE[item['evidence']]}.")
     if code == "withheld":
         return (f"Some groups had fewer than {item['min_count']} faces and were not measured: "
                 f"{', '.join(item['groups'])}.")
@@ -290,8 +291,8 @@ def _next(item: dict) -> str:
         groups, training = item["groups"], item.get("training")
         counts = "" if not training else " (the training split has " + ", ".join(
             f"{training[g]:,} faces of {readable(g)}" for g in [*groups, item["reference"]]) + ")"
-        return (f"Collect more training faces of {readable(_names(groups))}{counts}, or train "
-                "with debiasing (debias train --model dbvae, or --augment), then audit again.")
+        return (f"Collect more training faces of {readable(_names(groups))}{counts}, retrain, "
+                "and audit again.")
     if code == "fill_withheld":
         return (f"Add test faces of the unmeasured groups (at least {item['min_count']} each): "
                 f"{', '.join(item['groups'])}.")
@@ -300,6 +301,10 @@ def _next(item: dict) -> str:
     if code == "dbvae_not_shown":
         return ("Do not count on the DB-VAE to remove this gap: it was not clearly narrower here. "
                 "Compare methods over several seeds before choosing one.")
+    if code == "try_debiasing":
+        return ("Try a debiasing method and compare it on the same test images: debias audit "
+                "trains a DB-VAE beside the baseline, and --augment adds synthetic faces of the "
+                "rarer groups.")
     if code == "keep_auditing":
         return "Audit again after any retraining or change of data, and keep this report to compare."
     raise ValueError(f"unknown code {code!r}")

@@ -70,8 +70,7 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
                 sure_n = _test_faces(m, worst["slice"], group)
                 todo.append({"code": "more_test_faces", "group": group, "faces": sure_n})
             if evidence == "outside_clear":
-                todo.append({"code": "more_training_faces", "model": name,
-                             "groups": worst["groups"], "reference": worst["reference"],
+                todo.append({"code": "more_training_faces", "groups": worst["groups"], "reference": worst["reference"],
                              "training": _training_faces(train, worst["slice"],
                                                          worst["groups"] + [worst["reference"]])})
     withheld = _withheld_faces(metrics)
@@ -86,9 +85,12 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
                       "metric": metric})
         todo.append({"code": "use_dbvae" if comparison["outcome"] == "narrower"
                      else "dbvae_not_shown", "outcome": comparison["outcome"]})
+    elif any(i["code"] == "more_training_faces" for i in todo):
+        todo.append({"code": "try_debiasing"})
     if not todo:
         todo.append({"code": "keep_auditing"})
-    return {"found": found, "sure": sure, "next": todo}
+    unique = [item for i, item in enumerate(todo) if item not in todo[:i]]
+    return {"found": found, "sure": sure, "next": unique}
 
 
 def _withheld_faces(metrics: dict) -> list[str]:

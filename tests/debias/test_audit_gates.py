@@ -172,3 +172,35 @@ def test_tied_worst_ratios_name_every_tied_group():
     assert worst["groups"] == ["a", "b"] and worst["ratio"] == 2.0
     assert "faces of a and b are missed 2.0\u00d7 as often as faces of ref" in \
         summary["headline"][1]
+
+
+def test_a_reference_without_misses_never_reads_as_no_gap():
+    # Light faces are never missed: no ratio to them exists; the summary gives the gap instead.
+    y, scores, attrs = planted(0.05, 0.0)
+    m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=100, reference={"tone": "light"}))
+    summary = summarise({"baseline": m}, {}, [], audited=len(y), faces=int(y.sum()))
+    assert summary["verdict"]["code"] == "not_judged"
+    plain = plain_text(advice({"baseline": m}, summary, train=None, metric="fnr",
+                              tolerance=(0.8, 1.25), min_count=30, n_boot=100))
+    assert plain["found"][1] == ("The baseline model: the miss rate (FNR) differs between groups "
+                                 "of tone by 0.050 (worst: dark); no ratio can be given, because "
+                                 "a reference group's rate is 0.")
+    assert not any("no group" in line for line in plain["found"])
+
+
+def test_advice_for_a_clear_gap_names_the_group_and_its_training_faces():
+    y, scores, attrs = planted(0.05, 0.01)
+    m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=200, reference={"tone": "light"}))
+    metrics = {"baseline": m, "external": m}  # two models with the same finding: one advice
+    summary = summarise(metrics, {}, [], audited=len(y), faces=int(y.sum()))
+    plain = plain_text(advice(metrics, summary, train=None, metric="fnr", tolerance=(0.8, 1.25),
+                              min_count=30, n_boot=200))
+    assert plain["found"][:2] == [
+        "We compare the miss rate between groups of faces (the share of faces the model does "
+        "not find).",
+        "The baseline model misses faces of dark 5.0 times as often as faces of light."]
+    assert plain["sure"][0].startswith("Sure, for the baseline model: the ratio's 95% interval (")
+    assert plain["next"] == ["Collect more training faces of dark, retrain, and audit again.",
+                             "Try a debiasing method and compare it on the same test images: "
+                             "debias audit trains a DB-VAE beside the baseline, and --augment "
+                             "adds synthetic faces of the rarer groups."]
