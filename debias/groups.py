@@ -1,6 +1,10 @@
 """How subgroups are named, everywhere (resampling logs, metrics, tables, the report): a
 group is its attribute values joined by " & " (``"dark & female"``), a slice its attribute
-names joined the same way (``"skin_tone & gender"``)."""
+names joined the same way (``"skin_tone & gender"``).
+
+A name stays one group's: in a joined name, a part that holds " & " (or starts with a double
+quote) is quoted CSV-style (``"x & y" & z`` is not ``x & "y & z"``), so two different
+combinations of values never share a name and never merge into one group."""
 
 from __future__ import annotations
 
@@ -19,15 +23,31 @@ def slices(attributes: list[str], *, max_order: int = 2) -> list[tuple[str, ...]
             for combo in combinations(attributes, order)]
 
 
+def _part(value: str) -> str:
+    """One part of a joined name, quoted when it would make the name ambiguous."""
+    if SEPARATOR in value or value.startswith('"'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def join_name(parts) -> str:
+    """Parts joined by " & ", each quoted where needed: an injective naming of value tuples."""
+    parts = [str(p) for p in parts]
+    return parts[0] if len(parts) == 1 else SEPARATOR.join(_part(p) for p in parts)
+
+
 def slice_name(columns: tuple[str, ...]) -> str:
     """``("skin_tone", "gender")`` -> ``"skin_tone & gender"``."""
-    return SEPARATOR.join(columns)
+    return join_name(columns)
 
 
 def group_labels(attrs: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    """One label per row: the row's values of ``columns`` joined by " & " (strings)."""
+    """One label per row: the row's values of ``columns`` joined by " & " (strings; a value
+    holding " & " is quoted, so different value combinations never share a label)."""
     frame = attrs[list(columns)].astype(str)
-    return frame.iloc[:, 0] if len(columns) == 1 else frame.agg(SEPARATOR.join, axis=1)
+    if len(columns) == 1:
+        return frame.iloc[:, 0]
+    return frame.agg(join_name, axis=1)
 
 
 def groups_of(meta: pd.DataFrame, attributes: list[str] | tuple[str, ...] | None

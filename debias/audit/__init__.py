@@ -2,8 +2,8 @@
 
 from debias.audit._config import AuditRun, CounterfactualSettings
 from debias.audit._findings import fails
-from debias.audit._pipeline import clear_outputs, run_audit
+from debias.audit._pipeline import run_audit
 from debias.audit._result import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "AuditRun", "CounterfactualSettings", "clear_outputs", "fails",
+__all__ = ["SCHEMA_VERSION", "AuditRun", "CounterfactualSettings", "fails",
            "run_audit"]

@@ -6,7 +6,8 @@ Each item is ``{"code": ..., **parameters}``; :func:`debias.verdicts.plain_text`
 from __future__ import annotations
 
 from debias.audit._findings import worst_ratio
-from debias.groups import group_labels
+from debias.groups import group_labels, slices
+from debias.groups import slice_name as name_of
 
 # Evidence codes for which more data would settle the question.
 _UNSURE = ("outside_weak", "outside_no_ci", "within_inconclusive")
@@ -17,8 +18,10 @@ def _training_faces(train, slice_name: str, groups: list[str]) -> dict[str, int]
     if train is None:
         return None
     faces = train.meta[train.meta["label"] == 1]
-    columns = tuple(slice_name.split(" & "))
-    if not set(columns) <= set(faces.columns):
+    attributes = [c for c in train.attributes if c in faces.columns]
+    columns = {name_of(c): c for c in slices(attributes, max_order=len(attributes) or 1)
+               }.get(slice_name)
+    if columns is None:
         return None
     counts = group_labels(faces, columns).value_counts()
     return {g: int(counts.get(g, 0)) for g in groups}

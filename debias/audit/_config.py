@@ -43,6 +43,7 @@ class AuditRun:
     gallery_size : images per gallery
     augment : also train a baseline on the training split plus synthetic faces, optional
     counterfactual : probe every trained model with CycleGAN edits, optional
+    models : folder of the checkpoints (default ``out/models``)
     """
 
     dataset: str
@@ -57,6 +58,12 @@ class AuditRun:
     gallery_size: int = 12
     augment: AugmentSettings | None = None
     counterfactual: CounterfactualSettings | None = None
+    models: Path | None = None
+
+    @property
+    def models_dir(self) -> Path:
+        """Where checkpoints are written (and an interrupted run's are resumed from)."""
+        return self.models if self.models is not None else Path(self.out) / "models"
 
     @property
     def trains(self) -> bool:

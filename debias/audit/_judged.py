@@ -101,7 +101,7 @@ def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | N
         split = split_record(data, train, test, seed=seed)
         _check_probes(run, train)
         stage(2, f"training on {len(train):,} images ({int(train.labels.sum()):,} faces)")
-        models_dir = run.out / "models"
+        models_dir = run.models_dir
         trained = train_models(train, settings=run.training, split=split, models_dir=models_dir,
                                train_dbvae=run.train_dbvae, log=log)
         if not is_main_process():
@@ -111,6 +111,11 @@ def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | N
                 train, settings=run.training, augment=run.augment, split=split,
                 models_dir=models_dir, log=log)
     scores = {name: model.predict_proba(test.images) for name, model in trained.items()}
+    for name, values in scores.items():
+        bad = int(np.isnan(np.asarray(values, dtype=np.float64)).sum())
+        if bad:  # broken weights (e.g. a diverged run): NaN scores would read as "no face"
+            raise DataError(f"the {name} model scored {bad} of {len(values)} test images as "
+                            "NaN: its weights are broken, so its scores mean nothing")
     return Judged(data, train, test, scores, trained, augmentation=augmentation)
 
 

@@ -84,6 +84,6 @@ def probe_stage(run: AuditRun, judged: Judged, config: AuditConfig, *, log):
     probe = run_counterfactual(run.counterfactual, judged.train, judged.test, judged.trained,
                                checker, threshold=config.threshold, seed=settings.seed,
                                device=settings.device, progress=settings.progress,
-                               models_dir=run.out / "models", gallery_size=run.gallery_size,
+                               models_dir=run.models_dir, gallery_size=run.gallery_size,
                                log=log, augmentation=judged.augmentation)
     return checker, probe

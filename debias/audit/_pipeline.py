@@ -4,10 +4,14 @@ of its own module; this one calls them in order, reports progress and writes."""
 
 from __future__ import annotations
 
-import shutil
+import re
 import sys
 import time
+from contextlib import contextmanager
+from dataclasses import replace
 
+from debias._outputs import OutputFolder
+from debias._terminal import terminal_safe
 from debias._torchrun import main_first
 from debias.audit._assemble import assemble_result, result_tables
 from debias.audit._config import AuditRun
@@ -16,8 +20,13 @@ from debias.audit._measure import judging_config, latent_stage, measure, probe_s
 from debias.audit._result import write_result
 from debias.augment import write_synthetic
 from debias.data import load_dataset
+from debias.errors import DataError
+from generative import barrier, is_main_process
 
 STAGES = 6
+# What an audit writes at the top of its folder, and the checkpoints it writes in models/.
+AUDIT_OUTPUTS = ("report.html", "result.json", "tables", "models", "synthetic")
+MODEL_FILE = re.compile(r"^(baseline|dbvae|augmented|cyclegan_\w+|gan_\w+)\.pt$")
 
 
 def _stderr(message: str) -> None:
@@ -37,9 +46,15 @@ class _Progress:
         return time.perf_counter() - self.start
 
 
-def run_audit(run: AuditRun, *, log=_stderr) -> tuple[dict, dict] | None:
+def run_audit(run: AuditRun, *, overwrite: bool = False, log=_stderr
+              ) -> tuple[dict, dict] | None:
     """Run every stage and write ``run.out``: report.html, result.json, tables/, models/.
 
+    Nothing in ``run.out`` is lost to a failed run: the folder is checked and locked before
+    any work, the outputs are written to a staging folder and moved in only once every stage
+    succeeded (see :mod:`debias._outputs`); an existing audit is replaced only with
+    ``overwrite``, and only the files an earlier run wrote. Without ``overwrite`` the
+    checkpoints go straight to ``out/models``, so an interrupted run continues from them.
     ``run`` is not modified (the references chosen by default live in the result).
 
     Returns
@@ -49,10 +64,31 @@ def run_audit(run: AuditRun, *, log=_stderr) -> tuple[dict, dict] | None:
         :class:`debias.metrics.AuditMetrics` per model, for a caller that prints a summary.
         None on ranks other than 0 under torchrun, which only help train.
     """
+    check_request(run)
+    folder = OutputFolder(run.out, "audit", AUDIT_OUTPUTS)
+    with holding(folder):
+        if is_main_process():
+            if (run.out / "result.json").exists() and not overwrite:
+                raise DataError(f"{run.out / 'result.json'} exists; pass `overwrite=True` to "
+                                "replace that audit, or `debias report` to re-render it")
+            if overwrite:
+                folder.check_replaceable()
+        barrier()  # no rank trains before rank 0 has checked and cleaned the folder
+        staged = replace(run, out=folder.staging,
+                         models=(folder.staging if overwrite else run.out) / "models")
+        # Stage lines quote paths and attribute values: no control character reaches a terminal.
+        returned = _stages(staged, log=lambda m: log(terminal_safe(m)))
+        if returned is not None:
+            kept = [] if overwrite else [f"models/{p.name}" for p in run.models_dir.glob("*.pt")
+                                         if MODEL_FILE.match(p.name)]
+            folder.commit(kept=kept)
+        return returned
+
+
+def _stages(run: AuditRun, *, log) -> tuple[dict, dict] | None:
     from reports import write_report
 
     stage = _Progress(log)
-    check_request(run)
     stage(1, f"loading {run.dataset}")
     data = main_first(lambda: load_dataset(run.dataset, **run.dataset_kwargs))
     judged = judge_models(run, data, stage=stage, log=log)
@@ -78,9 +114,11 @@ def run_audit(run: AuditRun, *, log=_stderr) -> tuple[dict, dict] | None:
     return result, metrics
 
 
-def clear_outputs(out) -> None:
-    """``overwrite``: remove what an earlier audit wrote in ``out`` (and nothing else)."""
-    for name in ("report.html", "result.json"):
-        (out / name).unlink(missing_ok=True)
-    for folder in ("tables", "models", "synthetic"):
-        shutil.rmtree(out / folder, ignore_errors=True)
+@contextmanager
+def holding(folder: OutputFolder):
+    """Rank 0 holds the output folder (checked, locked, cleaned); other ranks only help train."""
+    if is_main_process():
+        with folder:
+            yield folder
+    else:
+        yield folder

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
-from debias._atomic import temp_folder
+from debias._atomic import temp_folder, write_csv
 from debias.data import ImageDataset
 
 
@@ -20,7 +20,10 @@ def write_synthetic(synthetic: ImageDataset, folder: Path) -> Path:
     paths are relative to ``folder``.
 
     The CSV's ``synthetic`` column keeps these images out of any test split if its rows are
-    ever joined to a dataset.
+    ever joined to a dataset. It is written by :func:`debias._atomic.write_csv`, so a text cell
+    that a spreadsheet would run as a formula (an attribute value or ``source`` starting with
+    ``=``, ``+``, ``-``, ``@``, tab or CR) starts with ``'``; the tool never reads this CSV
+    back (its paths, ``<method>/<safe value>/NNNNNN.png``, never start so).
 
     The folder gets the mode a normally created one does (0o777 & ~umask), not the 0700 of
     ``tempfile.mkdtemp``.
@@ -36,7 +39,7 @@ def write_synthetic(synthetic: ImageDataset, folder: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             Image.fromarray(image.permute(1, 2, 0).numpy()).save(target)
         columns = ["path", "label", "synthetic", "source", *synthetic.attributes]
-        meta[[c for c in columns if c in meta.columns]].to_csv(tmp / "synthetic.csv", index=False)
+        write_csv(meta[[c for c in columns if c in meta.columns]], tmp / "synthetic.csv")
         old = folder.with_name(f".{folder.name}.old")
         if folder.exists():
             shutil.rmtree(old, ignore_errors=True)

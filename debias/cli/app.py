@@ -1,14 +1,21 @@
 """The ``debias`` group, the small commands, and ``main``: every command gives a one-line error
-and exit 2 on bad input."""
+and exit 2 on bad input.
+
+Error messages echo user data (paths, attribute values), so ``main`` prints them through
+:func:`debias._terminal.one_line`: control characters escaped (no terminal escape sequence, no
+forged line), long words such as a 10,000-character path shortened keeping their start and
+end, and the whole message cut to about 300 characters."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from importlib.metadata import version
 
 import click
 
+from debias._terminal import json_text_safe, one_line, terminal_safe
 from debias.cli.flags import as_flags
 from debias.cli.options import dataset_options
 from debias.errors import DebiasError
@@ -42,7 +49,7 @@ def synth(out, n_train, n_test, minority_share, seed, image_size, overwrite) -> 
     path = make_synthetic_benchmark(out, n_train=n_train, n_test=n_test,
                                     minority_share=minority_share, seed=seed,
                                     image_size=image_size, overwrite=overwrite)
-    click.echo(f"wrote {n_train + n_test:,} images and labels.csv to {path}")
+    click.echo(f"wrote {n_train + n_test:,} images and labels.csv to {terminal_safe(path)}")
 
 
 @cli.command()
@@ -56,7 +63,10 @@ def inspect(dataset, dataset_kwargs, as_json) -> None:
 
     data = load_dataset(dataset, **dataset_kwargs)
     summary = data.summary()
-    click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else summary_text(summary))
+    if as_json:  # every value whole; what a terminal would act on as a \uXXXX escape
+        click.echo(json_text_safe(json.dumps(summary, indent=2, ensure_ascii=False)))
+    else:
+        click.echo(summary_text(summary))
 
 
 def _register_subcommands() -> None:
@@ -87,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         result = cli.main(args=argv, prog_name="debias", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except click.ClickException as err:
+        # e.g. "Invalid value for '--predictions': Path '<what was typed>' does not exist."
+        message = one_line(err.format_message())
+        err.format_message = lambda: message  # what show() prints after "Error: "
         err.show()
         return err.exit_code
     except (click.Abort, KeyboardInterrupt):
@@ -94,19 +107,39 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except DebiasError as err:
         if os.environ.get("RANK", "0") == "0":  # under torchrun, one copy of the message
-            click.echo(f"error: {as_flags(str(err))}", err=True)
+            click.echo(f"error: {one_line(as_flags(str(err)))}", err=True)
         return err.exit_code
     except Exception as err:
         if os.environ.get("DEBIAS_DEBUG"):
             raise
+        full = _disk_full(err)
+        if full is not None:
+            click.echo(f"error: {one_line(full)}", err=True)
+            return 1
         known = _known_error(err)
         if known is not None:
-            click.echo(f"error: {as_flags(str(err))}", err=True)
+            click.echo(f"error: {one_line(as_flags(str(err)))}", err=True)
             return known
         detail = str(err).splitlines()[0] if str(err) else ""
-        click.echo(f"error: unexpected {type(err).__name__}: {detail} "
+        click.echo(f"error: unexpected {terminal_safe(type(err).__name__)}: {one_line(detail)} "
                    "(set DEBIAS_DEBUG=1 to see the traceback)", err=True)
         return 1
+
+
+def _disk_full(err: BaseException) -> str | None:
+    """The message for a full disk, however it surfaced (an OSError, or torch's checkpoint
+    writer: "[enforce fail at inline_container.cc] ... file write failed"), else None."""
+    seen = err
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            where = f" while writing {seen.filename}" if seen.filename else ""
+            return f"no space left on the device{where}: free some space and run again"
+        text = str(seen)
+        if isinstance(seen, RuntimeError) and "inline_container" in text and "write" in text:
+            return ("could not write a checkpoint (the disk is probably full): free some space "
+                    "and run again")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _known_error(err: Exception) -> int | None:

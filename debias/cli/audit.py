@@ -127,21 +127,15 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
 
 
 def _audit(run, overwrite: bool, *, fail_on: str | None, allow_degenerate: bool) -> int:
+    from debias._terminal import terminal_safe
     from debias._torchrun import echo_on_main
-    from debias.audit import clear_outputs, run_audit
+    from debias.audit import run_audit
     from debias.cli.summary import audit_lines
-    from generative import barrier, is_main_process
 
     out = run.out
-    if (out / "result.json").exists() and not overwrite:
-        raise DataError(f"{out / 'result.json'} exists; pass --overwrite to replace that audit, "
-                        "or `debias report` to re-render it")
-    if overwrite and is_main_process():
-        clear_outputs(out)
-    barrier()  # no rank reads out/ while rank 0 clears it
     echo = echo_on_main(click.echo)
     try:
-        returned = run_audit(run, log=lambda m: echo(m, err=True))
+        returned = run_audit(run, overwrite=overwrite, log=lambda m: echo(m, err=True))
     except DataError:
         raise
     except ValueError as err:  # e.g. an unknown reference group
@@ -149,8 +143,9 @@ def _audit(run, overwrite: bool, *, fail_on: str | None, allow_degenerate: bool)
     if returned is None:
         return 0
     for line in audit_lines(*returned):
-        click.echo(line)
-    click.echo(f"report: {(out / 'report.html').resolve()}\nresult: {out / 'result.json'}")
+        click.echo(terminal_safe(line))
+    click.echo(f"report: {terminal_safe((out / 'report.html').resolve())}\n"
+               f"result: {terminal_safe(out / 'result.json')}")
     return exit_status(returned[0]["summary"]["verdict"], fail_on=fail_on,
                        allow_degenerate=allow_degenerate)
 
@@ -179,10 +174,11 @@ def exit_status(verdict: dict, *, fail_on: str | None, allow_degenerate: bool) -
               show_default=True)
 def report_command(result_json, out):
     """Re-render a report from RESULT_JSON (no retraining)."""
+    from debias._terminal import terminal_safe
     from reports import ResultSchemaError, load_result, write_report
 
     try:
         write_report(load_result(result_json), out)
     except ResultSchemaError as err:
         raise DataError(str(err)) from None
-    click.echo(f"report: {out.resolve()}")
+    click.echo(f"report: {terminal_safe(out.resolve())}")

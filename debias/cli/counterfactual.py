@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from debias._choices import DEVICES
+from debias._terminal import terminal_safe
 from debias.cli.options import dataset_options
 from debias.errors import DataError
 
@@ -62,8 +63,8 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
     check_values(train, attribute, source, target)
     out.mkdir(parents=True, exist_ok=True)
     if cyclegan is None:
-        click.echo(f"training a CycleGAN {attribute}: {source} <-> {target} "
-                   f"({cyclegan_epochs} epochs)", err=True)
+        click.echo(terminal_safe(f"training a CycleGAN {attribute}: {source} <-> {target} "
+                                 f"({cyclegan_epochs} epochs)"), err=True)
         translator = train_cyclegan(train, attribute, source, target, epochs=cyclegan_epochs,
                                     seed=seed, checkpoint=out / "cyclegan.pt", device=device)
     else:
@@ -85,12 +86,13 @@ def counterfactual_command(dataset, dataset_kwargs, attribute, from_value, to_va
         d["gallery"] = grid.name
         flips = ", ".join(f"{name} {s['flip_rate']:.3f} (pos->neg {s['pos_to_neg_rate']:.3f})"
                           for name, s in d["models"].items())
-        click.echo(f"{d['edit']} {d['from']} -> {d['to']} ({d['models'][next(iter(d['models']))]['n']} "
-                   f"faces): flip rate {flips}; edit success {d['edit_success']:.3f} "
-                   f"(originals {d['source_called_target']:.3f}); still a face "
-                   f"{d['target_preserved']:.3f} (originals {d['originals_preserved']:.3f}); "
-                   f"brightness {d['colour_original']['brightness']:.3f}"
-                   f" -> {d['colour_edited']['brightness']:.3f}")
+        click.echo(terminal_safe(
+            f"{d['edit']} {d['from']} -> {d['to']} ({d['models'][next(iter(d['models']))]['n']} "
+            f"faces): flip rate {flips}; edit success {d['edit_success']:.3f} "
+            f"(originals {d['source_called_target']:.3f}); still a face "
+            f"{d['target_preserved']:.3f} (originals {d['originals_preserved']:.3f}); "
+            f"brightness {d['colour_original']['brightness']:.3f}"
+            f" -> {d['colour_edited']['brightness']:.3f}"))
     text = json.dumps(result, indent=1, ensure_ascii=False)
     write_atomic(out / "counterfactual.json", lambda tmp: Path(tmp).write_text(text, "utf-8"))
-    click.echo(f"result: {out / 'counterfactual.json'}")
+    click.echo(f"result: {terminal_safe(out / 'counterfactual.json')}")

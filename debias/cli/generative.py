@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from debias._terminal import terminal_safe
 from debias.cli.options import dataset_options
 from debias.errors import DataError
 
@@ -131,7 +132,9 @@ def train_command(kind, dataset, dataset_kwargs, out, epochs, batch_size, lr, la
     last = history.tail(max(1, len(batches))).mean(numeric_only=True)
     losses = ", ".join(f"{k} {v:.4f}" for k, v in last.items() if k.endswith("loss"))
     click.echo(f"done: {result.steps} steps; last-epoch mean {losses}")
-    click.echo(f"model: {checkpoint}\nsamples: {out / 'samples.png'}\nhistory: {out / 'history.csv'}")
+    # a path may hold a newline too: escaped, not a forged line
+    click.echo(f"model: {terminal_safe(checkpoint)}\nsamples: {terminal_safe(out / 'samples.png')}"
+               f"\nhistory: {terminal_safe(out / 'history.csv')}")
 
 
 def _preview(model, data, kind: str, extra: dict):
@@ -194,7 +197,7 @@ def sample_command(checkpoint, n, out, class_name, seed):
     else:
         raise DataError(f"a {name} has no prior to sample from (use a VAE or GAN checkpoint)")
     save_grid(images, out, nrow=8)
-    click.echo(f"wrote {n} samples to {out}")
+    click.echo(f"wrote {n} samples to {terminal_safe(out)}")
 
 
 @generative_cli.command("translate")
@@ -218,7 +221,7 @@ def translate_command(checkpoint, images, out, direction):
         raise DataError(f"{checkpoint} holds a {type(model).__name__}, not a CycleGAN")
     pixels, paths, notes = read_image_files(images, image_size=model.config.image_size)
     for note in notes:
-        click.echo(f"skipped {note}", err=True)
+        click.echo(f"skipped {terminal_safe(note)}", err=True)
     names = [Path(p).with_suffix(".png") for p in paths]
     x = to_float(pixels)
     translated = torch.cat([model.translate(chunk, direction) for chunk in x.split(64)])
@@ -230,4 +233,5 @@ def translate_command(checkpoint, images, out, direction):
     extra = load_checkpoint(checkpoint)["extra"]
     src, dst = ("domain_a", "domain_b") if direction == "a2b" else ("domain_b", "domain_a")
     what = f" ({extra.get('attribute')}: {extra.get(src)} -> {extra.get(dst)})" if extra.get(src) else ""
-    click.echo(f"translated {len(names)} images{what} into {out} (pairs: {out / 'pairs.png'})")
+    click.echo(terminal_safe(f"translated {len(names)} images{what} into {out} "
+                             f"(pairs: {out / 'pairs.png'})"))

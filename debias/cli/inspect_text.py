@@ -1,15 +1,35 @@
-"""Plain-text rendering of ``ImageDataset.summary()`` for ``debias inspect``."""
+"""Plain-text rendering of ``ImageDataset.summary()`` for ``debias inspect``.
+
+Everything in the summary that comes from the dataset (the root, attribute names and values,
+file names, the reasons and warnings that quote them) is user data: each piece goes through
+:func:`debias._terminal.terminal_safe` (control characters as visible escapes, newlines too),
+names and values shortened to 80 characters and paths to 200, keeping start and end (``--json``
+keeps every value whole)."""
 
 from __future__ import annotations
 
+from debias._terminal import shorten, terminal_safe
+
 _MAX_SKIPPED_SHOWN = 20
+_NAME_LIMIT = 80
+_PATH_LIMIT = 200
+
+
+def _name(value) -> str:
+    return shorten(terminal_safe(str(value)), _NAME_LIMIT)
+
+
+def _path(value) -> str:
+    return shorten(terminal_safe(str(value)), _PATH_LIMIT)
 
 
 def _table(title: str, counts: dict[str, dict[str, int]]) -> list[str]:
-    width = max([len(title)] + [len(k) for k in counts])
+    title = _name(title)
+    keys = {key: _name(key) for key in counts}
+    width = max([len(title)] + [len(k) for k in keys.values()])
     lines = [f"  {title:<{width}}  {'positive':>9}  {'negative':>9}"]
     for key, row in counts.items():
-        lines.append(f"  {key:<{width}}  {row['positive']:>9,}  {row['negative']:>9,}")
+        lines.append(f"  {keys[key]:<{width}}  {row['positive']:>9,}  {row['negative']:>9,}")
     return lines
 
 
@@ -17,19 +37,19 @@ def summary_text(summary: dict) -> str:
     """Human-readable report of what was found in a dataset folder."""
     s = summary
     lines = [
-        f"dataset     {s['root']}",
-        f"layout      {s['format']}",
+        f"dataset     {_path(s['root'])}",
+        f"layout      {terminal_safe(s['format'])}",
         f"images      {s['n_images']:,} loaded at {s['image_size']}x{s['image_size']}, "
         f"{len(s['skipped']):,} skipped",
         f"labels      positive {s['labels']['positive']:,}, negative {s['labels']['negative']:,}",
-        f"attributes  {', '.join(s['attributes']) or 'none'}",
+        f"attributes  {', '.join(map(_name, s['attributes'])) or 'none'}",
     ]
     if "splits" in s:
         lines += ["", "split column:"] + _table("split", s["splits"])
     for name, counts in s["per_attribute"].items():
-        lines += ["", f"attribute {name}:"] + _table(name, counts)
+        lines += ["", f"attribute {_name(name)}:"] + _table(name, counts)
     for name, counts in s["intersections"].items():
-        lines += ["", f"intersection {name}:"] + _table(name, counts)
+        lines += ["", f"intersection {_name(name)}:"] + _table(name, counts)
     if "original_sizes" in s:
         sizes = s["original_sizes"]
         common = ", ".join(f"{c['size']} ({c['count']:,})" for c in sizes["most_common"])
@@ -39,10 +59,11 @@ def summary_text(summary: dict) -> str:
                       f"most common {common}"]
     if s["skipped"]:
         lines += ["", f"skipped files ({len(s['skipped']):,}):"]
-        lines += [f"  {k['path']}: {k['reason']}" for k in s["skipped"][:_MAX_SKIPPED_SHOWN]]
+        lines += [f"  {_path(k['path'])}: {terminal_safe(k['reason'])}"
+                  for k in s["skipped"][:_MAX_SKIPPED_SHOWN]]
         if len(s["skipped"]) > _MAX_SKIPPED_SHOWN:
             lines.append(f"  ... and {len(s['skipped']) - _MAX_SKIPPED_SHOWN:,} more "
                          "(use --json for all)")
     for warning in s["warnings"]:
-        lines += [f"warning: {warning}"]
+        lines += [f"warning: {terminal_safe(warning)}"]
     return "\n".join(lines)

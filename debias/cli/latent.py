@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from debias._choices import COMBINE_RULES
+from debias._terminal import terminal_safe
 from debias.cli.options import dataset_options
 from debias.errors import DataError
 
@@ -61,9 +62,13 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     click.echo(f"{len(mu):,} {split} faces; rarity = inverse rank of the latent {combine} "
                "density fitted on the training faces")
     for row in result.rarity_auc.itertuples():
-        click.echo(f"  rarity finds {row.attribute}={row.group}: ROC AUC {row.auc:.3f}")
+        click.echo(terminal_safe(f"  rarity finds {row.attribute}={row.group}: "
+                                 f"ROC AUC {row.auc:.3f}"))
     overall = result.decile_errors[result.decile_errors["attribute"] == "all"]
     click.echo("  error rate by rarity decile (1 typical .. 10 rarest): "
                + " ".join(f"{v:.3f}" for v in overall["error_rate"]))
-    click.echo(f"tables: {out / 'tables'}\ngalleries: {out / 'rarest.png'}, "
-               f"{out / 'most_typical.png'}\ntraversals: {out / 'traversals'}")
+    def safe(name: str) -> str:  # a path may hold a newline too: escaped, not a forged line
+        return terminal_safe(out / name)
+
+    click.echo(f"tables: {safe('tables')}\ngalleries: {safe('rarest.png')}, "
+               f"{safe('most_typical.png')}\ntraversals: {safe('traversals')}")

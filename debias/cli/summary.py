@@ -1,13 +1,28 @@
 """The lines ``debias audit`` prints at the end: per model the worst groups and gaps with their
-CIs, the comparison, the probes. Text only: the conclusions come computed in the result."""
+CIs, the comparison, the probes. Text only: the conclusions come computed in the result.
+
+Group, slice and attribute names are user data: each is shown through :func:`_name` (control
+characters escaped, at most 80 characters keeping start and end), and every line returned is
+passed through :func:`debias._terminal.terminal_safe` as well, for the user data embedded in
+sentences (the headline's group names)."""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
 
+from debias._terminal import shorten, terminal_safe
+
 if TYPE_CHECKING:
     from debias.metrics import AuditMetrics
+
+
+_NAME_LIMIT = 80
+
+
+def _name(value) -> str:
+    """A group, slice or attribute value as one short, safe piece of a line."""
+    return shorten(terminal_safe(str(value)), _NAME_LIMIT)
 
 
 def _ci(low, high) -> str:
@@ -26,18 +41,18 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
         gap = disparities[(disparities["slice"] == name) & (disparities["metric"] == metric)
                           & (disparities["measure"] == "max-min difference")]
         if rows.empty or gap.empty:
-            lines.append(f"  {name}: {metric} withheld for every group (insufficient data)")
+            lines.append(f"  {_name(name)}: {metric} withheld for every group (insufficient data)")
             continue
         g = gap.iloc[0]
         worst = rows[rows["group"].isin(g.get("worst_groups") or [])]  # the audit's worst
-        text = f"  {name}: "
+        text = f"  {_name(name)}: "
         if len(worst) == 1:
             w = worst.iloc[0]
-            text += (f"worst {metric} {w['group']} {w[metric]:.3f}"
+            text += (f"worst {metric} {_name(w['group'])} {w[metric]:.3f}"
                      f"{_ci(w.get(f'{metric}_low'), w.get(f'{metric}_high'))}; ")
         elif len(worst) > 1:
             text += (f"worst {metric} tied at {worst.iloc[0][metric]:.3f}: "
-                     f"{', '.join(worst['group'])}; ")
+                     f"{', '.join(map(_name, worst['group']))}; ")
         lines.append(text + f"gap {g['value']:.3f}{_ci(g['low'], g['high'])}")
     codes = metrics.verdicts.loc[metrics.verdicts["metric"] == metric, "code"]
     if codes.eq("not_judged").any():
@@ -51,7 +66,7 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
                                                   f"reference's {metric} is 0 or withheld)"
                                                   if unjudged else "")
                  + f" ({metrics.rule()})")
-    return lines
+    return [terminal_safe(line) for line in lines]
 
 
 def audit_lines(result: dict, metrics: dict) -> list[str]:
@@ -69,7 +84,8 @@ def audit_lines(result: dict, metrics: dict) -> list[str]:
                  if f["code"] in codes)
     for d in result.get("counterfactual", {}).get("directions", []):
         flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
-        lines.append(f"counterfactual {d['edit']} {d['from']} -> {d['to']} ({d['n']} faces): "
+        lines.append(f"counterfactual {d['edit']} {_name(d['from'])} -> {_name(d['to'])} "
+                     f"({d['n']} faces): "
                      f"flip rate {flips}; edit success {d['edit_success']:.2f}, still a face "
                      f"{d['target_preserved']:.2f}")
-    return lines
+    return [terminal_safe(line) for line in lines]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
 
 from debias._choices import COMBINE_RULES, DEVICES, MODEL_KINDS
+from debias._terminal import terminal_safe
 from debias.cli.options import augment_options, augment_settings, dataset_options
 from debias.errors import DataError
 
@@ -29,7 +31,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
                   for g in sorted(groups[faces].unique())}
         lines.append("  recall by " + " & ".join(attributes) + ": "
                      + ", ".join(f"{g} {r:.3f}" for g, r in recall.items()))
-    return lines
+    return [terminal_safe(line) for line in lines]  # group names are user data
 
 
 @click.command("train")
@@ -83,6 +85,20 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
 
 
 def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment, overwrite):
+    """Train into ``out`` while holding it: checked writable and locked before any work (a
+    second run into it is refused), a killed run's partial checkpoint cleaned up."""
+    from contextlib import nullcontext
+
+    from debias._outputs import OutputFolder
+    from generative import is_main_process
+
+    hold = OutputFolder(out, "train", ()) if is_main_process() else nullcontext()
+    with hold:
+        _train_held(dataset, dataset_kwargs, kind, out, settings, balance, augment, overwrite)
+
+
+def _train_held(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment,
+                overwrite):
     from debias._torchrun import (
         check_batch_split, echo_on_main, main_first, refuse_under_torchrun, world_size,
     )
@@ -110,22 +126,23 @@ def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment,
         balance_by=balance, augment=augment, generators_dir=out / "generators", logs_dir=out,
         extra={"dataset": str(Path(dataset).resolve()), "n_train": len(train_set),
                "processes": world_size()},
-        log=lambda m: click.echo(m.strip(), err=True))
+        log=lambda m: click.echo(terminal_safe(m.strip()), err=True))
     if not is_main_process():
         return
     model, augmented = trained.model, trained.augmentation
     if augmented:
         write_synthetic(augmented["synthetic"], out / "synthetic")
-        click.echo(f"added {len(augmented['synthetic']):,} synthetic faces "
-                   f"({augmented['attribute']}: "
-                   + ", ".join(f"{v} {augmented['real_faces'][v]:,} real + {n:,}"
-                               for v, n in augmented["added"].items())
-                   + f") -> {out / 'synthetic'}", err=True)
+        click.echo(terminal_safe(f"added {len(augmented['synthetic']):,} synthetic faces "
+                                 f"({augmented['attribute']}: "
+                                 + ", ".join(f"{v} {augmented['real_faces'][v]:,} real + {n:,}"
+                                             for v, n in augmented["added"].items())
+                                 + f") -> {out / 'synthetic'}"), err=True)
     for line in training_lines(model, settings.epochs, reweighted=kind == "dbvae" or bool(balance)):
         click.echo(line)
     for line in _test_lines(model, test_set, model.attributes_):
         click.echo(line)
-    click.echo(f"model: {checkpoint}\nlog: {out / 'training_log.csv'}")
+    click.echo(f"model: {terminal_safe(checkpoint)}\n"
+               f"log: {terminal_safe(out / 'training_log.csv')}")
 
 
 def training_lines(model, epochs: int, *, reweighted: bool) -> list[str]:
@@ -138,11 +155,19 @@ def training_lines(model, epochs: int, *, reweighted: bool) -> list[str]:
              f"{last['loss']:.4f} (classification {last['classification']:.4f})"]
     if reweighted and model.resampling_:
         final = model.resampling_[-1]
-        weights = ", ".join(f"{g} {w:.2f}" for g, w in final.get("group_weight", {}).items())
+        weights = ", ".join(f"{terminal_safe(g)} {w:.2f}"
+                            for g, w in final.get("group_weight", {}).items())
         lines.append(f"resampling, last epoch: effective sample size {final['ess']:.0f} "
                      f"({100 * final['ess_fraction']:.0f}% of faces)"
                      + (f"; mean weight x uniform by group: {weights}" if weights else ""))
     return lines
+
+
+def _probability(ctx, param, value: float) -> float:
+    """Refuse what FloatRange lets through: NaN compares false with both bounds."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r}: give a finite number in [0, 1], e.g. 0.5")
+    return value
 
 
 @click.command("predict")
@@ -152,7 +177,7 @@ def training_lines(model, epochs: int, *, reweighted: bool) -> list[str]:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="preds.csv",
               show_default=True, help="CSV with columns path, score, prediction.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Score at or above which an image is called a face.")
+              callback=_probability, help="Score at or above which an image is called a face.")
 def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
     """Score IMAGES (a dataset folder, a folder of images, or one image) with CHECKPOINT."""
     from debias.data import read_images
@@ -162,10 +187,10 @@ def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
     x, paths, notes = read_images(images, image_size=model.config.image_size,
                                   dataset_kwargs=dataset_kwargs)
     for note in notes:
-        click.echo(f"skipped {note}", err=True)
+        click.echo(f"skipped {terminal_safe(note)}", err=True)
     frame = predict_frame(model, x, paths, threshold=threshold)
     from debias._atomic import write_csv
 
     write_csv(frame, out)
     click.echo(f"scored {len(frame):,} images ({int(frame.prediction.sum()):,} called faces) "
-               f"-> {out}")
+               f"-> {terminal_safe(out)}")

@@ -21,6 +21,12 @@ from debias.metrics._sweep import threshold_sweep
 from debias.verdicts import tolerance_text
 
 
+DISPARITY_COLUMNS = ["slice", "metric", "measure", "value", "low", "high", "detail",
+                     "worst_groups"]
+VERDICT_COLUMNS = ["slice", "group", "metric", "reference", "ratio", "low", "high", "code",
+                   "verdict"]
+
+
 @dataclass
 class AuditConfig:
     """How predictions are judged.
@@ -178,8 +184,10 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
                "predicted_negatives"]
     for m in METRICS:
         ordered += [m] + ([f"{m}_low", f"{m}_high"] if ci_parts else []) + [f"{m}_status"]
-    return AuditMetrics(config, per_group[ordered], pd.DataFrame(disparities),
-                        pd.DataFrame(verdicts),
+    # Fixed columns, so a dataset without attributes gives empty tables, not shapeless ones.
+    return AuditMetrics(config, per_group[ordered],
+                        pd.DataFrame(disparities, columns=DISPARITY_COLUMNS),
+                        pd.DataFrame(verdicts, columns=VERDICT_COLUMNS),
                         threshold_sweep(y_true, scores, attrs, max_order=config.max_order))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -15,6 +16,7 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
+from debias._outputs import process_alive
 from debias.errors import DataError
 from debias.synth._faces import draw_face
 from debias.synth._nonfaces import draw_nonface
@@ -96,12 +98,26 @@ def _check_args(n_train: int, n_test: int, minority_share: float, image_size: in
         raise DataError(f"image_size must be an integer of at least 16, got {image_size!r}")
 
 
+def _is_benchmark(out: Path) -> bool:
+    """Whether ``out`` is a benchmark this function wrote (its README says so)."""
+    try:
+        with open(out / "README.md", encoding="utf-8") as handle:
+            return handle.readline().strip() == _README.splitlines()[0]
+    except OSError:
+        return False
+
+
 def _check_target(out: Path, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise DataError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise DataError(f"{out} already exists and is not empty; "
-                        "pass `overwrite=True` to replace it")
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise DataError(f"{out} already exists and is not empty; "
+                            "pass `overwrite=True` to replace it")
+        if not _is_benchmark(out):  # never delete a folder of the user's own files
+            raise DataError(f"{out} is not a synthetic benchmark written by debias (no "
+                            "README.md of one), so `overwrite=True` will not replace it; "
+                            "choose a new or empty folder")
 
 
 def make_synthetic_benchmark(
@@ -153,7 +169,8 @@ def make_synthetic_benchmark(
     out = Path(out)
     _check_target(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
+    _remove_debris(out)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         frame = _generate(tmp, n_train=n_train, n_test=n_test, minority_share=minority_share,
                           seed=seed, image_size=image_size, progress=progress)
@@ -209,11 +226,22 @@ def _write_readme(tmp: Path, frame: pd.DataFrame, **params) -> None:
     (tmp / "README.md").write_text(text, encoding="utf-8")
 
 
+def _remove_debris(out: Path) -> None:
+    """Remove the temp folders of a run into ``out`` that was killed (its process is gone)."""
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}$")
+    if not out.parent.is_dir():
+        return
+    for entry in out.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match and not process_alive(int(match.group(2))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
     """Rename ``tmp`` to ``out``; an existing ``out`` is removed only after that succeeds."""
     old = None
     if out.exists():
-        old = out.parent / f".{out.name}.old-{secrets.token_hex(4)}"
+        old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
         out.rename(old)
     try:
         tmp.rename(out)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from debias.models import ScoresImages
-from generative import CheckpointError, load_checkpoint, model_from_checkpoint
+from generative import MODEL_CLASSES, CheckpointError, load_checkpoint, model_from_checkpoint
 
 
 def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
@@ -31,10 +31,36 @@ def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
 
 
 def load_classifier(path: str | Path) -> ScoresImages:
-    """A baseline or DB-VAE checkpoint, in eval mode on the CPU, with its fitted state."""
+    """A baseline or DB-VAE checkpoint, in eval mode on the CPU, with its fitted state.
+
+    Raises ``CheckpointError`` (naming the file) for a file that is not a classifier
+    checkpoint, whose config does not fit its weights, whose weights are not finite, or whose
+    fitted state is malformed; see :func:`generative.model_from_checkpoint`.
+    """
     payload = load_checkpoint(path)
-    model = model_from_checkpoint(payload, source=path)
-    if not isinstance(model, ScoresImages):
-        raise CheckpointError(f"{path} holds a {type(model).__name__}, not a face classifier "
+    cls = MODEL_CLASSES.get(payload["model_class"]) if isinstance(payload["model_class"], str) \
+        else None
+    if cls is not None and not issubclass(cls, ScoresImages):  # refused before it is built
+        raise CheckpointError(f"{path} holds a {cls.__name__}, not a face classifier "
                               "(train one with `debias train`)")
-    return restore_fit_state(model, payload["extra"])
+    extra = payload.get("extra", {})
+    _check_extra(extra, path)
+    model = model_from_checkpoint(payload, source=path)
+    return restore_fit_state(model, extra)
+
+
+def _check_extra(extra, path) -> None:
+    """Refuse fitted state of the wrong types, which would fail later with a traceback."""
+    if not isinstance(extra, dict):
+        raise CheckpointError(f"{path}: its extra is a {type(extra).__name__}, not a dict")
+    for key in ("history", "resampling", "attributes"):
+        if not isinstance(extra.get(key, []), list):
+            raise CheckpointError(f"{path}: its {key} is a {type(extra[key]).__name__}, "
+                                  "not a list")
+    seconds = extra.get("train_seconds")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))):
+        raise CheckpointError(f"{path}: its train_seconds is a {type(seconds).__name__}, "
+                              "not a number")
+    if not isinstance(extra.get("split"), (dict, type(None))):
+        raise CheckpointError(f"{path}: its split is a {type(extra['split']).__name__}, "
+                              "not a dict")

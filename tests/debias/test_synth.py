@@ -166,19 +166,27 @@ def test_an_empty_directory_is_fine(tmp_path):
     assert (_tiny(tmp_path / "bench") / "labels.csv").is_file()
 
 
-def test_overwrite_replaces(tmp_path):
-    out = tmp_path / "bench"
-    out.mkdir()
-    (out / "keep.txt").write_text("old")
+def test_overwrite_replaces_an_earlier_benchmark(tmp_path):
+    out = _tiny(tmp_path / "bench", seed=1)
+    (out / "extra.txt").write_text("old")
     _tiny(out, overwrite=True)
-    assert not (out / "keep.txt").exists() and (out / "labels.csv").is_file()
+    assert not (out / "extra.txt").exists() and (out / "labels.csv").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bench"]
 
 
-def test_failure_leaves_the_old_directory_untouched(tmp_path, monkeypatch):
+def test_overwrite_refuses_a_folder_of_the_users_own_files(tmp_path):
     out = tmp_path / "bench"
     out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(DataError, match="is not a synthetic benchmark written by debias"):
+        _tiny(out, overwrite=True)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_failure_leaves_the_old_directory_untouched(tmp_path, monkeypatch):
+    out = _tiny(tmp_path / "bench", seed=1)
     (out / "keep.txt").write_text("old")
+    before = sorted(p.name for p in out.iterdir())
     calls = []
 
     def broken(*args, **kwargs):
@@ -190,7 +198,7 @@ def test_failure_leaves_the_old_directory_untouched(tmp_path, monkeypatch):
     monkeypatch.setattr(_benchmark, "draw_nonface", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         _tiny(out, overwrite=True)
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == before
     assert (out / "keep.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bench"]
 

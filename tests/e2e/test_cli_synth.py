@@ -32,11 +32,17 @@ def test_synth_refuses_a_non_empty_folder_and_keeps_it(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
 
-def test_synth_overwrite_replaces_the_folder(tmp_path):
+def test_synth_overwrite_replaces_an_earlier_benchmark_only(tmp_path):
     out = tmp_path / "synth"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    result = run_cli("synth", out, "--n-train", 8, "--n-test", 8, "--overwrite")
+    refused = run_cli("synth", out, "--n-train", 8, "--n-test", 8, "--overwrite")
+    assert_one_line_error(refused, 2, "is not a synthetic benchmark written by debias")
+    assert (out / "old.txt").read_text() == "old"
+    (out / "old.txt").unlink()
+    assert run_cli("synth", out, "--n-train", 8, "--n-test", 8).returncode == 0
+    (out / "old.txt").write_text("old")
+    result = run_cli("synth", out, "--n-train", 8, "--n-test", 8, "--overwrite", "--seed", "1")
     assert result.returncode == 0, result.stderr
     assert not (out / "old.txt").exists() and (out / "labels.csv").exists()
 

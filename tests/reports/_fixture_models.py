@@ -129,7 +129,8 @@ def _disparities_and_verdicts(per_group, tolerance, reference):
                 ("accuracy", "Var[A] (variance of group accuracy, %^2, ddof 1)", var)):
             disparities.append({"slice": slice_name, "metric": metric, "measure": measure,
                                 "value": round(value, 6), "low": round(value * 0.8, 6),
-                                "high": round(value * 1.2, 6),
+                                "high": round(min(value * 1.2, 100 if "E[A]" in measure
+                                                  else value * 1.2), 6),
                                 "detail": f"over {n_defined} groups with defined TPR and FPR"
                                 if "difference" in measure else ""})
     return disparities, verdicts
