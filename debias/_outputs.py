@@ -104,6 +104,11 @@ class OutputFolder:
     def __enter__(self) -> OutputFolder:
         self._created = not self.out.exists()
         check_writable(self.out)
+        for name in ("models", "tables", "synthetic"):
+            if name in self.names and (self.out / name).exists() \
+                    and not (self.out / name).is_dir():
+                raise DataError(f"`out` {self.out} has a file named {name!r} where the run "
+                                "writes a folder; move it or choose another `out`")
         self._lock()
         self._clean_debris()
         return self

@@ -209,6 +209,9 @@ def _found(item: dict) -> str:
         return (f"{_cap(_model(item['model']))}: no group's {words(metric)} differs "
                 f"from its reference group's by more than the tolerance ({low:g}\u2013{high:g} "
                 "times).")
+    if code == "range" and item["value"] == 0:
+        return (f"{_cap(_model(item['model']))}: the {words(metric)} is the same in every group "
+                f"of {readable(item['slice'])}.")
     if code == "range":
         worst = f" (worst: {readable(_names(item['worst_groups']))})" \
             if item["worst_groups"] else ""

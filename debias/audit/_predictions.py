@@ -8,12 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from debias._atomic import restore_csv_cell
 from debias.data import ImageDataset, read_csv
 from debias.errors import DataError
 
 
 def _normalise(path: str, root: Path) -> str:
     """A path as the dataset's meta writes it: relative to the root, forward slashes."""
+    if "\0" in path:  # no such file; left as it is, it is reported as not in the dataset
+        return path
     p = Path(path)
     if p.is_absolute():
         try:
@@ -43,22 +46,26 @@ def read_predictions(csv_path: str | Path, data: ImageDataset, *, threshold: flo
         not in the dataset (with its line number), or scores outside [0, 1] without an
         explicit threshold.
     """
-    frame, _ = read_csv(Path(csv_path))
-    columns = {c.strip().lower(): c for c in frame.columns}
-    if "path" not in columns:
+    frame, _ = read_csv(Path(csv_path), canonical=("path", "score", "prediction"))
+    if "path" not in frame.columns:
         raise DataError(f"{csv_path}: no 'path' column (columns: {', '.join(frame.columns)})")
-    score_column = columns.get("score") or columns.get("prediction")
-    if score_column is None:
+    score_column = "score" if "score" in frame.columns else "prediction"
+    if score_column not in frame.columns:
         raise DataError(f"{csv_path}: needs a 'score' column (or 'prediction' with 0/1)")
+    if frame.empty:
+        raise DataError(f"{csv_path} has no rows (only a header)")
     scores = pd.to_numeric(frame[score_column], errors="coerce")
     bad = np.flatnonzero(scores.isna().to_numpy())
     if len(bad):
-        raise DataError(f"{csv_path} line {bad[0] + 2}: {score_column} "
-                        f"{frame[score_column].iloc[bad[0]]!r} is not a number")
+        value = frame[score_column].iloc[bad[0]]
+        hint = "; write decimals with a point" if "," in value.strip(",") else ""
+        raise DataError(f"{csv_path} line {bad[0] + 2}: {score_column} {value!r} is not a "
+                        f"number{hint}")
     if threshold is None and not scores.between(0, 1).all():
         raise DataError(f"{csv_path}: scores outside [0, 1] (min {scores.min():g}, max "
                         f"{scores.max():g}); pass `threshold` for this score scale")
-    paths = frame[columns["path"]].astype(str).map(lambda p: _normalise(p, data.root))
+    # A predictions file written by debias has formula-like paths quoted ("'=f.png").
+    paths = frame["path"].astype(str).map(lambda p: _normalise(restore_csv_cell(p), data.root))
     duplicated = np.flatnonzero(paths.duplicated().to_numpy())
     if len(duplicated):
         raise DataError(f"{csv_path} line {duplicated[0] + 2}: {paths.iloc[duplicated[0]]!r} "

@@ -16,6 +16,7 @@ import numpy as np
 from debias._atomic import write_atomic
 from debias.data._decode import DecodedImages
 from debias.data._disk import open_images
+from debias.data._image import max_image_pixels
 
 CACHE_VERSION = 1
 # A file up to _WHOLE bytes is hashed whole; a larger one by three _BLOCK-byte samples.
@@ -93,7 +94,8 @@ def cache_key(files: list[str], image_size: int) -> str:
             stamps = [stamp for part in pool.map(_stamps, chunks) for stamp in part]
     else:
         stamps = _stamps(files)
-    digest = hashlib.sha256(f"v{CACHE_VERSION}:{image_size}\n".encode())
+    # The pixel limit decides which files are skipped, and skipped files are cached too.
+    digest = hashlib.sha256(f"v{CACHE_VERSION}:{image_size}:{max_image_pixels()}\n".encode())
     for file, stamp in zip(files, stamps):
         digest.update(os.fsencode(file) + b"\0" + stamp.encode() + b"\n")
     return digest.hexdigest()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from debias.data._image import ImageDecodeError, decode_image
+from debias.data._image import ImageDecodeError, decode_image, max_image_pixels
 from debias.data._progress import progress_bar
 
 # Below this many files a process pool costs more than it saves.
@@ -39,15 +39,15 @@ class DecodedImages:
     failures: list[tuple[int, str]]
 
 
-def _decode_chunk(task: tuple[int, list[str], int]):
-    start, files, image_size = task
+def _decode_chunk(task: tuple[int, list[str], int, int]):
+    start, files, image_size, max_pixels = task
     out = np.zeros((len(files), 3, image_size, image_size), dtype=np.uint8)
     sizes = np.zeros((len(files), 2), dtype=np.int32)
     good = np.zeros(len(files), dtype=bool)
     failures = []
     for i, file in enumerate(files):
         try:
-            out[i], sizes[i] = decode_image(file, image_size)
+            out[i], sizes[i] = decode_image(file, image_size, max_pixels=max_pixels)
             good[i] = True
         except ImageDecodeError as err:
             failures.append((start + i, str(err)))
@@ -61,14 +61,16 @@ def decode_in_chunks(files: list[str], image_size: int, sink, *, workers: int | 
     uint8 (c, 3, S, S) for files ``start .. start + c - 1`` (zeros where ``good`` is False).
 
     At most ``2 * workers`` chunks (each at most about 16 MB) are decoded ahead of ``sink``,
-    so memory stays bounded whatever the number of files.
+    so memory stays bounded whatever the number of files. Files over the pixel limit
+    (``$DEBIAS_MAX_IMAGE_PIXELS``, read once here) fail from their header, undecoded.
     """
+    max_pixels = max_image_pixels()
     n = len(files)
     workers = workers or len(os.sched_getaffinity(0))
     row_bytes = 3 * image_size * image_size
     chunk = max(16, min(256, n // (workers * 8) or 1))
     chunk = max(1, min(chunk, _CHUNK_BYTES // row_bytes))
-    tasks = [(s, files[s : s + chunk], image_size) for s in range(0, n, chunk)]
+    tasks = [(s, files[s : s + chunk], image_size, max_pixels) for s in range(0, n, chunk)]
     with progress_bar(n, "decoding images", enabled=progress) as bar:
         def collect(result):
             sink(*result)

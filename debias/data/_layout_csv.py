@@ -16,6 +16,7 @@ from debias.data._manifest import (
     choose_attributes,
     clean_attributes,
     list_image_files,
+    missing_column,
     parse_labels,
     parse_split,
     printable,
@@ -25,6 +26,8 @@ from debias.data._manifest import (
 from debias.errors import DataError
 
 CSV_NAMES = ("labels.csv", "metadata.csv")
+# Matched whatever their case and spaces (``Path``, `` label ``); attributes keep their names.
+REQUIRED_COLUMNS = ("path", "label", "split")
 POSITIVE_DIRS = ("faces", "positive", "1")
 NEGATIVE_DIRS = ("nonfaces", "negative", "0")
 
@@ -45,12 +48,11 @@ def read_csv_layout(
     csv_path = find_csv(root)
     if csv_path is None:
         raise DataError(f"no labels.csv or metadata.csv in {root}")
-    frame, notes = read_csv(csv_path)
+    frame, notes = read_csv(csv_path, canonical=REQUIRED_COLUMNS)
     name = csv_path.name
     for column in ("path", "label"):
         if column not in frame.columns:
-            raise DataError(f"{name} has no {column!r} column "
-                            f"(columns: {', '.join(frame.columns) or 'none'})")
+            raise missing_column(name, column, list(frame.columns))
     if frame.empty:
         raise DataError(f"{name} has a header but no rows")
     duplicated = frame["path"].duplicated()
@@ -95,9 +97,9 @@ def read_folder_layout(root: Path, *, attributes: list[str] | None = None) -> Ma
     attr_path = root / "attributes.csv"
     notes: list[str] = []
     if attr_path.is_file():
-        table, notes = read_csv(attr_path)
+        table, notes = read_csv(attr_path, canonical=REQUIRED_COLUMNS)
         if "path" not in table.columns:
-            raise DataError(f"attributes.csv has no 'path' column (columns: {', '.join(table.columns)})")
+            raise missing_column("attributes.csv", "path", list(table.columns))
         available = [c for c in table.columns if c not in RESERVED_COLUMNS]
         chosen = choose_attributes(available, attributes, "attributes.csv")
         table = table.assign(path=table["path"].map(lambda p: os.path.normpath(p.strip())))

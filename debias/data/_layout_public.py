@@ -16,6 +16,7 @@ from debias.data._manifest import (
     clean_attributes,
     list_image_files,
     printable,
+    read_bounded,
     read_csv,
     resolve_inside,
 )
@@ -39,6 +40,11 @@ def _first_existing(root: Path, candidates: tuple[str, ...]) -> Path | None:
     return next((root / c for c in candidates if (root / c).exists()), None)
 
 
+def _read_list(path: Path) -> str:
+    """A CelebA list file as text: a regular file of bounded size (not ``/dev/zero``)."""
+    return read_bounded(path, "a list file").decode("utf-8", errors="replace")
+
+
 def find_celeba(root: Path) -> Path | None:
     """The attribute file of a CelebA layout, if ``root`` holds one."""
     return _first_existing(root, ("list_attr_celeba.txt", "Anno/list_attr_celeba.txt"))
@@ -58,7 +64,7 @@ def read_celeba(root: Path, *, target: str | None = None,
     if attr_file is None or images_dir is None:
         raise DataError(f"{root} is not a CelebA layout (need list_attr_celeba.txt and "
                         "img_align_celeba/)")
-    lines = attr_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = _read_list(attr_file).splitlines()
     if len(lines) < 3:
         raise DataError(f"{attr_file.name} has no rows")
     names = lines[1].split()
@@ -85,7 +91,7 @@ def read_celeba(root: Path, *, target: str | None = None,
     })
     partition = _first_existing(root, ("list_eval_partition.txt", "Eval/list_eval_partition.txt"))
     if partition is not None:
-        parts = dict(line.split()[:2] for line in partition.read_text().splitlines()
+        parts = dict(line.split()[:2] for line in _read_list(partition).splitlines()
                      if len(line.split()) >= 2)
         out["split"] = [_CELEBA_SPLITS.get(parts.get(n, ""), "train") for n in table.index]
     for column in chosen:
@@ -135,13 +141,15 @@ def looks_like_utkface(root: Path) -> bool:
     """True when most image files directly under ``root`` (or one folder down) are named
     like UTKFace's ``age_gender_race_date.jpg``."""
     names = []
-    for entry in os.scandir(root):
-        if entry.is_file():
-            names.append(entry.name)
-        elif entry.is_dir() and not entry.name.startswith("."):
-            names += [e.name for e in os.scandir(entry.path) if e.is_file()][:200]
-        if len(names) > 400:
-            break
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.is_file():
+                names.append(entry.name)
+            elif entry.is_dir() and not entry.name.startswith("."):
+                with os.scandir(entry.path) as inner:
+                    names += [e.name for e in inner if e.is_file()][:200]
+            if len(names) > 400:
+                break
     jpgs = [n for n in names if n.lower().endswith(".jpg")]
     return bool(jpgs) and sum(bool(UTKFACE_PATTERN.match(n)) for n in jpgs) >= 0.8 * len(jpgs)
 

@@ -154,12 +154,18 @@ def load_dataset(
     """
     budget = resolve_budget(memory_budget)
     root = Path(root).expanduser()
-    if not root.exists():
-        raise DataError(f"{root}: no such directory")
+    try:
+        root.stat()
+    except FileNotFoundError:
+        raise DataError(f"{root}: no such directory") from None
+    except OSError as err:  # e.g. a name too long for the file system
+        raise DataError(f"{root}: {err.strerror or err}") from None
     if not root.is_dir():
         raise DataError(f"{root}: not a directory")
     root = root.resolve()
-    if not any(True for _ in os.scandir(root)):
+    with os.scandir(root) as entries:
+        empty = not any(True for _ in entries)
+    if empty:
         raise DataError(f"{root}: the folder is empty")
     if not 8 <= image_size <= 1024:
         raise DataError(f"image size must be between 8 and 1024, got {image_size}")

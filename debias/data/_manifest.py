@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from debias.data._image import IMAGE_EXTENSIONS
 from debias.errors import DataError
 
 RESERVED_COLUMNS = ("path", "file", "label", "split")
+# A CSV of paths with labels or scores takes 50-100 bytes a row: 1 GiB is over ten million
+# images, more than any dataset that fits here decoded, and reading it takes a few GiB.
+MAX_CSV_BYTES = 2**30
+DELIMITERS = ",;\t|"
+_DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe"}
 UNKNOWN = "unknown"
 _SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
 _TRUE = frozenset({"1", "true", "yes", "y", "t", "1.0", "face", "positive", "pos"})
@@ -52,22 +59,45 @@ def printable(name: str) -> str:
 def list_image_files(directory: Path, root: Path) -> tuple[list[str], list[SkippedFile]]:
     """Image files under ``directory`` (recursively, sorted), and the other files skipped.
 
-    Hidden files and folders (name starting with ".") are ignored silently.
+    Hidden files and folders (name starting with ".") are ignored silently. A symbolic link
+    (or a file in a linked ``directory``) that resolves outside ``root`` is refused, as the
+    CSV layout refuses a path that leaves the root.
+
+    Raises
+    ------
+    DataError
+        A file that resolves outside ``root``, with its path.
     """
     files: list[str] = []
     skipped: list[SkippedFile] = []
+    real_root = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dir_outside = not _is_inside(os.path.realpath(dirpath), real_root)
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             full = os.path.join(dirpath, name)
             if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
+                if dir_outside or os.path.islink(full):
+                    _refuse_outside(full, root, real_root)
                 files.append(full)
             elif not (dirpath == str(root) and name.lower().endswith((".csv", ".md", ".txt"))):
                 rel = printable(os.path.relpath(full, root))
                 skipped.append(SkippedFile(rel, "not an image file (extension)"))
     return files, skipped
+
+
+def _is_inside(real_path: str, real_root: str) -> bool:
+    return os.path.commonpath([real_path, real_root]) == real_root
+
+
+def _refuse_outside(full: str, root: Path, real_root: str) -> None:
+    target = os.path.realpath(full)
+    if not _is_inside(target, real_root):
+        rel = printable(os.path.relpath(full, root))
+        raise DataError(f"{rel}: a symbolic link to {printable(target)!r}, outside the dataset "
+                        "root; refused")
 
 
 def resolve_inside(root: Path, relative: str, where: str) -> str:
@@ -84,6 +114,8 @@ def resolve_inside(root: Path, relative: str, where: str) -> str:
     """
     if not relative.strip():
         raise DataError(f"{where}: empty path")
+    if "\0" in relative:
+        raise DataError(f"{where}: path {printable(relative)!r} contains a NUL byte; refused")
     full = os.path.realpath(os.path.join(root, relative))
     if os.path.commonpath([full, str(root)]) != str(root):
         raise DataError(f"{where}: path {relative!r} leaves the dataset root; refused")
@@ -92,9 +124,73 @@ def resolve_inside(root: Path, relative: str, where: str) -> str:
     return full
 
 
-def read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Read a CSV as strings, keeping empty cells as ``""``; Latin-1 if it is not UTF-8."""
-    raw = path.read_bytes()
+def read_bounded(path: Path, what: str = "a CSV file") -> bytes:
+    """The bytes of a regular file of at most ``MAX_CSV_BYTES``.
+
+    A FIFO, device or socket is refused before it is read (opening a FIFO does not wait
+    for a writer), and so is a larger file, so that ``/dev/zero`` cannot exhaust memory.
+    """
+    where, limit = printable(str(path)), MAX_CSV_BYTES
+    not_regular = DataError(f"{where} is not a regular file (a FIFO, device or socket); "
+                            "give a file")
+    too_large = DataError(f"{where} is larger than the limit of {limit:,} bytes for {what} "
+                          "(about ten million rows); keep only the columns needed")
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise not_regular
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # replaced since the first look
+                raise not_regular
+            if info.st_size > limit:
+                raise too_large
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:  # it grew, or its size is not known (/proc)
+                grown = bytearray(raw)
+                while len(grown) <= limit and (more := handle.read(2**20)):
+                    grown += more
+                raw = bytes(grown)
+    except OSError as err:
+        raise DataError(f"{where}: cannot be read ({err.strerror or err})") from None
+    if len(raw) > limit:
+        raise too_large
+    return raw
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV among ``, ; TAB |``, from its first lines; ``,`` when unsure.
+
+    A delimiter that does not occur in the header line is never chosen.
+    """
+    lines = text[:2**14].lstrip("\r\n").splitlines()[:50]  # the head only: text may be 1 GiB
+    if not lines:
+        return ","
+    try:
+        found = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        found = ","
+    header = lines[0]
+    if found in header:
+        return found
+    counts = {d: header.count(d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def read_csv(path: Path, *, canonical: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """Read a CSV as strings, keeping empty cells as ``""``; Latin-1 if it is not UTF-8.
+
+    The delimiter (``,``, ``;``, tab or ``|``) is detected; column names are stripped, and
+    those that spell one of ``canonical`` in another case are renamed to it (``Path`` ->
+    ``path``); the others (attributes) keep their names.
+
+    Raises
+    ------
+    DataError
+        Not a regular file, over ``MAX_CSV_BYTES``, empty, not a CSV, or two columns that
+        spell the same ``canonical`` name.
+    """
+    raw = read_bounded(path)
     notes = []
     try:
         text = raw.decode("utf-8-sig")
@@ -105,12 +201,45 @@ def read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise DataError(f"{path.name} is empty")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            skipinitialspace=True)
+                            skipinitialspace=True, sep=sniff_delimiter(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         detail = str(err).strip().splitlines()[-1]
         raise DataError(f"{path.name} is not a valid CSV: {detail}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, notes
+    return canonical_columns(frame, canonical, path.name), notes
+
+
+def canonical_columns(frame: pd.DataFrame, names: tuple[str, ...], source: str) -> pd.DataFrame:
+    """``frame`` with the columns that spell one of ``names`` in another case or with spaces
+    (``Path``, `` label ``) renamed to it; other columns (attributes) keep their names.
+
+    Raises
+    ------
+    DataError
+        Two columns that both spell the same name.
+    """
+    renames: dict[str, str] = {}
+    for name in names:
+        matches = [c for c in frame.columns if str(c).strip().lower() == name]
+        if len(matches) > 1:
+            raise DataError(f"{source} has two {name!r} columns: "
+                            f"{' and '.join(map(repr, matches[:2]))}")
+        if matches and matches[0] != name:
+            renames[matches[0]] = name
+    return frame.rename(columns=renames) if renames else frame
+
+
+def missing_column(source: str, column: str, columns) -> DataError:
+    """The error for a CSV without ``column``; it says so when the file seems to use another
+    delimiter than the one detected."""
+    listed = ", ".join(map(str, columns)) or "none"
+    message = f"{source} has no {column!r} column (columns: {listed})"
+    if len(columns) == 1:
+        other = next((d for d in DELIMITERS[1:] if d in str(columns[0])), None)
+        if other is not None:
+            message += (f"; this looks {_DELIMITER_NAMES[other]}-separated: separate the "
+                        "columns with commas")
+    return DataError(message)
 
 
 def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.ndarray:

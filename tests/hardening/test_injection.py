@@ -108,8 +108,6 @@ def test_audit_tables_have_no_formula_cells_and_json_keeps_raw_values(hostile):
     assert set(HOSTILE) <= groups  # JSON: the raw values, no quote
 
 
-@pytest.mark.xfail(strict=True, reason="needs debias/audit/_predictions.py to apply "
-                   "debias._atomic.restore_csv_cell to the path column; remove this mark then")
 def test_predictions_written_by_the_tool_round_trip(tmp_path):
     """``debias predict`` writes through write_csv, so a file named ``-f0.png`` is written
     ``'-f0.png``; ``debias audit --predictions`` must read it back as ``-f0.png``."""
@@ -175,7 +173,7 @@ def test_error_quoting_a_huge_path_is_one_short_line(hostile, args):
     root, _, _ = hostile
     path = "/nonexistent/begin-" + "a" * 10_000 + "-end"
     result = run_cli(*args(root, path))
-    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     errors = error_lines(result.stderr)
     assert len(errors) == 1, result.stderr
     assert len(errors[0]) < 400 and "/nonexistent/begin-" in errors[0] and "a-end" in errors[0]

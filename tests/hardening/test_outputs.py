@@ -119,11 +119,16 @@ def test_a_stale_lock_and_a_killed_runs_debris_are_cleaned(dataset, tmp_path):
     assert (out / ".my_notes").read_text() == "mine"
 
 
-@pytest.mark.parametrize("where", ["below-a-file", "proc"])
+@pytest.mark.parametrize("where", ["below-a-file", "proc", "tables-is-a-file"])
 def test_an_unwritable_out_is_refused_before_any_work(dataset, tmp_path, where):
     (tmp_path / "file").write_text("x")
-    out = tmp_path / "file" / "sub" if where == "below-a-file" else "/proc/debias-audit"
-    assert_one_line_error(audit(dataset, out), 2, "--out")
+    out = {"below-a-file": tmp_path / "file" / "sub", "proc": "/proc/debias-audit",
+           "tables-is-a-file": tmp_path}[where]
+    if where == "tables-is-a-file":
+        (tmp_path / "tables").write_text("mine")
+    result = audit(dataset, out)
+    assert_one_line_error(result, 2, "--out")
+    assert "[1/6]" not in result.stderr  # refused before loading anything
 
 
 def test_a_full_disk_is_said_in_one_line(monkeypatch, capsys):
