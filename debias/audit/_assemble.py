@@ -19,7 +19,7 @@ from debias.audit._latent_stage import misclassified
 from debias.audit._result import base_result, config_dict, metrics_section, metrics_tables
 from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
-from debias.verdicts import plain_text
+from debias.verdicts import MODELS, plain_text
 
 _LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model"}
 _METHODS = {"cyclegan": "CycleGAN", "gan": "GAN"}
@@ -34,7 +34,7 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     result["tool"].update(python=platform.python_version(), torch=version("torch"),
                           fairlearn=version("fairlearn"), plotly=version("plotly"))
     result["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    gates = audit_gates(judged, metrics, config, _LABELS)
+    gates = audit_gates(judged, metrics, config, MODELS)  # "the baseline model", ...
     if gates:
         suppress_verdicts(metrics)
     for name, m in metrics.items():
