@@ -28,8 +28,10 @@ from debias.errors import DataError
 CSV_NAMES = ("labels.csv", "metadata.csv")
 # Matched whatever their case and spaces (``Path``, `` label ``); attributes keep their names.
 REQUIRED_COLUMNS = ("path", "label", "split")
-POSITIVE_DIRS = ("faces", "positive", "1")
-NEGATIVE_DIRS = ("nonfaces", "negative", "0")
+# Folder-layout class folders, first match wins (names as people usually spell them).
+POSITIVE_DIRS = ("faces", "face", "positive", "positives", "1")
+NEGATIVE_DIRS = ("nonfaces", "non_faces", "non-faces", "not_faces", "not-faces", "no_faces",
+                 "negative", "negatives", "background", "backgrounds", "0")
 
 
 def find_csv(root: Path) -> Path | None:
@@ -91,7 +93,9 @@ def read_folder_layout(root: Path, *, attributes: list[str] | None = None) -> Ma
             "label": np.full(len(files), label, dtype=np.int64),
         }))
     if not frames:
-        raise DataError(f"no faces/ or nonfaces/ folder in {root}")
+        raise DataError(f"no class folder in {root}: name the positives "
+                        f"{'/, '.join(POSITIVE_DIRS)}/ and the negatives "
+                        f"{'/, '.join(NEGATIVE_DIRS)}/")
     out = pd.concat(frames, ignore_index=True)
     chosen: list[str] = []
     attr_path = root / "attributes.csv"

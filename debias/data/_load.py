@@ -90,8 +90,10 @@ def _check_two_classes(labels: np.ndarray, what: str) -> None:
     n_pos = int(labels.sum())
     if n_pos == 0 or n_pos == len(labels):
         kind = "positive (faces)" if n_pos else "negative (non-faces)"
+        folders = "/, ".join(NEGATIVE_DIRS if n_pos else POSITIVE_DIRS) + "/"
         raise DataError(f"only one class {what}: all {len(labels)} images are {kind}; a detector "
-                        "audit needs both (pass `negatives` DIR with images of the other class)")
+                        f"audit needs both: put the other class in a folder named one of "
+                        f"{folders} beside them, or pass `negatives` DIR")
 
 
 def load_dataset(

@@ -12,7 +12,9 @@ from debias.errors import DataError
 from tests.helpers import write_image
 
 
-@pytest.mark.parametrize("pos,neg", [("faces", "nonfaces"), ("positive", "negative"), ("1", "0")])
+@pytest.mark.parametrize("pos,neg", [("faces", "nonfaces"), ("positive", "negative"), ("1", "0"),
+                                     ("faces", "not_faces"), ("face", "non_faces"),
+                                     ("positives", "background")])
 def test_class_folders(tmp_path, pos, neg):
     for i in range(3):
         write_image(tmp_path / pos / f"p{i}.png", (250, 0, 0))
@@ -68,8 +70,17 @@ def test_one_class_needs_negatives(tmp_path):
     for i in range(3):
         write_image(tmp_path / "data" / "faces" / f"f{i}.png")
         write_image(tmp_path / "background" / f"b{i}.png", (0, 0, 0))
-    with pytest.raises(DataError, match="only one class.*`negatives`"):
+    with pytest.raises(DataError, match="only one class.*not_faces/.*background/.*`negatives`"):
         load_dataset(tmp_path / "data")
     data = load_dataset(tmp_path / "data", negatives=tmp_path / "background")
     assert data.labels.tolist() == [1, 1, 1, 0, 0, 0]
     assert data.meta["path"].iloc[3] == "../background/b0.png"
+
+
+def test_a_folder_without_a_class_folder_names_the_accepted_names(tmp_path):
+    from debias.data._layout_csv import read_folder_layout
+
+    write_image(tmp_path / "images" / "x.png")
+
+    with pytest.raises(DataError, match="no class folder .*faces/, face/.*not_faces/"):
+        read_folder_layout(tmp_path)
