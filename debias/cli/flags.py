@@ -14,6 +14,7 @@ _FLAGS = {
     "format": "--format",
     "train_dbvae=False": "--no-train-dbvae",
     "cache=False": "--no-cache",
+    "allow_unmatched=True": "--allow-unmatched",
 }
 _PARAMETER = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*(?:=[A-Za-z0-9_.]+)?)`")
 

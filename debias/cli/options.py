@@ -32,6 +32,8 @@ def dataset_options(command):
         click.option("--target", metavar="ATTR", help="CelebA: the attribute used as label."),
         click.option("--negatives", type=click.Path(file_okay=False, path_type=str),
                      help="Folder of negative (non-face) images for face-only sets."),
+        click.option("--allow-unmatched", is_flag=True, help="Folder layout: go on when "
+                     "attributes.csv names fewer than half the faces (the rest are unknown)."),
         click.option("--no-cache", is_flag=True, help="Decode again; do not read or write the cache."),
         click.option("--memory-budget", metavar="SIZE", help="Memory the decoded images may take "
                      "(e.g. 8GB); larger datasets are memmapped from disk. Default: "
@@ -39,11 +41,12 @@ def dataset_options(command):
     ]
 
     @functools.wraps(command)
-    def wrapper(*args, format_, image_size, attributes, positive, target, negatives, no_cache,
-                memory_budget, **kwargs):
+    def wrapper(*args, format_, image_size, attributes, positive, target, negatives,
+                allow_unmatched, no_cache, memory_budget, **kwargs):
         kwargs["dataset_kwargs"] = dict(
             format=format_, image_size=image_size, attributes=attributes, positive=positive,
-            target=target, negatives=negatives, cache=not no_cache, memory_budget=memory_budget)
+            target=target, negatives=negatives, cache=not no_cache, memory_budget=memory_budget,
+            allow_unmatched=allow_unmatched)
         return command(*args, **kwargs)
 
     for option in reversed(options):

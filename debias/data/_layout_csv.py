@@ -34,6 +34,22 @@ NEGATIVE_DIRS = ("nonfaces", "non_faces", "non-faces", "not_faces", "not-faces",
                  "negative", "negatives", "background", "backgrounds", "0")
 
 
+def _unmatched_faces(faces: pd.Series, table: pd.DataFrame, allow: bool) -> list[str]:
+    """A warning naming the faces without a row in attributes.csv; an error when they are
+    more than half (unless ``allow``)."""
+    missing = faces[~faces.isin(table.index)]
+    if missing.empty:
+        return []
+    examples = ", ".join(printable(p) for p in missing.head(3))
+    listed = ", ".join(printable(p) for p in table.index[:3])
+    text = (f"{len(missing):,} of {len(faces):,} faces have no row in attributes.csv (e.g. "
+            f"{examples}; its paths look like {listed}), so their attributes are unknown")
+    if len(missing) * 2 > len(faces) and not allow:
+        raise DataError(f"{text}; paths are relative to the dataset folder. Fix the paths, or "
+                        "pass `allow_unmatched=True` to audit anyway")
+    return [text]
+
+
 def find_csv(root: Path) -> Path | None:
     """``labels.csv`` or ``metadata.csv`` at the root, if there is one."""
     return next((root / n for n in CSV_NAMES if (root / n).is_file()), None)
@@ -78,8 +94,13 @@ def read_csv_layout(
     return Manifest(clean_attributes(out, chosen), chosen, "csv", warnings=notes)
 
 
-def read_folder_layout(root: Path, *, attributes: list[str] | None = None) -> Manifest:
-    """Read ``faces/`` (label 1) and ``nonfaces/`` (label 0), plus optional attributes.csv."""
+def read_folder_layout(root: Path, *, attributes: list[str] | None = None,
+                       allow_unmatched: bool = False) -> Manifest:
+    """Read ``faces/`` (label 1) and ``nonfaces/`` (label 0), plus optional attributes.csv.
+
+    An attributes.csv that names fewer than half the faces is refused (its paths probably do
+    not match the images: every unmatched face would silently become ``unknown``) unless
+    ``allow_unmatched``; any unmatched face is counted in a warning with examples."""
     frames, skipped = [], []
     for names, label in ((POSITIVE_DIRS, 1), (NEGATIVE_DIRS, 0)):
         directory = find_class_dir(root, names)
@@ -115,6 +136,7 @@ def read_folder_layout(root: Path, *, attributes: list[str] | None = None) -> Ma
         if unmatched:
             notes.append(f"attributes.csv lists {unmatched} path(s) that are not images in "
                          "faces/ or nonfaces/")
+        notes += _unmatched_faces(keys[out["label"] == 1], table, allow_unmatched)
     elif attributes:
         raise DataError(f"attributes {attributes} requested but {root} has no attributes.csv")
     return Manifest(clean_attributes(out, chosen), chosen, "folder", skipped, notes)

@@ -44,11 +44,12 @@ def detect_format(root: Path) -> str:
                     "or CelebA / UTKFace / FairFace files (see README, 'Dataset formats')")
 
 
-def _read_manifest(root: Path, fmt: str, *, positive, target, attributes) -> Manifest:
+def _read_manifest(root: Path, fmt: str, *, positive, target, attributes,
+                   allow_unmatched: bool = False) -> Manifest:
     if fmt == "csv":
         return read_csv_layout(root, positive=positive, attributes=attributes)
     if fmt == "folder":
-        return read_folder_layout(root, attributes=attributes)
+        return read_folder_layout(root, attributes=attributes, allow_unmatched=allow_unmatched)
     if fmt == "celeba":
         return read_celeba(root, target=target, attributes=attributes)
     if fmt == "fairface":
@@ -110,6 +111,7 @@ def load_dataset(
     workers: int | None = None,
     progress: bool | None = None,
     memory_budget: str | int | None = None,
+    allow_unmatched: bool = False,
 ) -> ImageDataset:
     """Load an image dataset in any of the layouts the README describes.
 
@@ -143,6 +145,9 @@ def load_dataset(
         decoded straight into an on-disk .npy (the cache entry, or an unnamed scratch file
         with ``cache=False``) and memmapped, and subsets above it are written to scratch
         files too: peak memory stays bounded by the decode chunks, not by N.
+    allow_unmatched : bool
+        Folder layout: audit even when attributes.csv names fewer than half the faces (they
+        are ``unknown``); by default that is refused, as its paths probably do not match.
 
     Returns
     -------
@@ -174,7 +179,8 @@ def load_dataset(
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
     fmt = detect_format(root) if format == "auto" else format
-    manifest = _read_manifest(root, fmt, positive=positive, target=target, attributes=attributes)
+    manifest = _read_manifest(root, fmt, positive=positive, target=target, attributes=attributes,
+                              allow_unmatched=allow_unmatched)
     if negatives is not None:
         _add_negatives(manifest, root, Path(negatives).expanduser().resolve())
     frame = manifest.frame

@@ -84,3 +84,24 @@ def test_a_folder_without_a_class_folder_names_the_accepted_names(tmp_path):
 
     with pytest.raises(DataError, match="no class folder .*faces/, face/.*not_faces/"):
         read_folder_layout(tmp_path)
+
+
+def test_attributes_csv_naming_few_faces_is_refused_with_examples(tmp_path):
+    for i in range(4):
+        write_image(tmp_path / "faces" / f"f{i}.png")
+        write_image(tmp_path / "not_faces" / f"n{i}.png", (0, 0, 0))
+    # Paths written from another root: none matches.
+    pd.DataFrame({"path": [f"data/faces/f{i}.png" for i in range(4)],
+                  "tone": ["a", "b", "a", "b"]}).to_csv(tmp_path / "attributes.csv", index=False)
+    with pytest.raises(DataError, match=r"4 of 4 faces have no row in attributes.csv \(e.g. "
+                                        r"faces/f0.png, .*its paths look like data/faces/f0.png"):
+        load_dataset(tmp_path, image_size=8, cache=False)
+    data = load_dataset(tmp_path, image_size=8, cache=False, allow_unmatched=True)
+    assert set(data.meta.loc[data.meta.label == 1, "tone"]) == {"unknown"}
+    assert any("4 of 4 faces have no row" in w for w in data.summary()["warnings"])
+    # One face of four unmatched: a warning, not an error.
+    pd.DataFrame({"path": [f"faces/f{i}.png" for i in range(3)], "tone": ["a", "b", "a"]}
+                 ).to_csv(tmp_path / "attributes.csv", index=False)
+    data = load_dataset(tmp_path, image_size=8, cache=False)
+    assert any("1 of 4 faces have no row in attributes.csv (e.g. faces/f3.png"
+               in w for w in data.summary()["warnings"])
