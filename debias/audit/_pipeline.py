@@ -91,6 +91,8 @@ def _stages(run: AuditRun, *, log) -> tuple[dict, dict] | None:
     stage = _Progress(log)
     stage(1, f"loading {run.dataset}")
     data = main_first(lambda: load_dataset(run.dataset, **run.dataset_kwargs))
+    for warning in data.warnings:  # e.g. faces without attributes: said here, not only in inspect
+        log(f"warning: {warning}")
     judged = judge_models(run, data, stage=stage, log=log)
     if judged is None:
         return None
