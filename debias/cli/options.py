@@ -34,6 +34,11 @@ def dataset_options(command):
                      help="Folder of negative (non-face) images for face-only sets."),
         click.option("--allow-unmatched", is_flag=True, help="Folder layout: go on when "
                      "attributes.csv names fewer than half the faces (the rest are unknown)."),
+        click.option("--bin-edges", multiple=True, metavar="ATTR=E1,E2,...",
+                     help="Bin a numeric attribute into ranges starting at these edges, e.g. "
+                     "age=0,18,30,45,60 gives 0–17, 18–29, 30–44, 45–59, 60+ (repeatable). "
+                     "Without it, a numeric attribute of more than 12 values is binned at its "
+                     "quartiles."),
         click.option("--no-cache", is_flag=True, help="Decode again; do not read or write the cache."),
         click.option("--memory-budget", metavar="SIZE", help="Memory the decoded images may take "
                      "(e.g. 8GB); larger datasets are memmapped from disk. Default: "
@@ -42,11 +47,11 @@ def dataset_options(command):
 
     @functools.wraps(command)
     def wrapper(*args, format_, image_size, attributes, positive, target, negatives,
-                allow_unmatched, no_cache, memory_budget, **kwargs):
+                allow_unmatched, bin_edges, no_cache, memory_budget, **kwargs):
         kwargs["dataset_kwargs"] = dict(
             format=format_, image_size=image_size, attributes=attributes, positive=positive,
             target=target, negatives=negatives, cache=not no_cache, memory_budget=memory_budget,
-            allow_unmatched=allow_unmatched)
+            allow_unmatched=allow_unmatched, bin_edges=list(bin_edges) or None)
         return command(*args, **kwargs)
 
     for option in reversed(options):

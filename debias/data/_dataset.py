@@ -47,6 +47,9 @@ class ImageDataset:
         unnamed scratch file in ``scratch_dir`` and memmapped. None: always in memory.
     scratch_dir : Path, optional
         Where such scratch files go (the decode cache folder).
+    bins : dict
+        Attribute -> how its numbers were binned into ranges: ``{"edges": [...], "labels":
+        [...], "chosen": "given" or "quartiles"}`` (labels in increasing order).
     """
 
     images: torch.Tensor
@@ -60,6 +63,7 @@ class ImageDataset:
     original_sizes: np.ndarray | None = None
     memory_budget: int | None = None
     scratch_dir: Path | None = None
+    bins: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.images)
@@ -164,9 +168,14 @@ class ImageDataset:
                        "negative": int((meta["label"] == 0).sum())},
             "attributes": list(self.attributes),
         }
+        if self.bins:
+            out["bins"] = {a: {k: list(v) if isinstance(v, list) else v for k, v in b.items()}
+                           for a, b in self.bins.items()}
         if "split" in meta.columns:
             out["splits"] = _counts_by_label(meta[["split"]], label_name)
-        out["per_attribute"] = {a: _counts_by_label(meta[[a]], label_name) for a in self.attributes}
+        out["per_attribute"] = {a: _in_order(_counts_by_label(meta[[a]], label_name),
+                                             self.bins.get(a, {}).get("labels", []))
+                                for a in self.attributes}
         out["intersections"] = {
             f"{a} x {b}": _counts_by_label(meta[[a, b]], label_name)
             for a, b in combinations(self.attributes, 2)
@@ -200,6 +209,12 @@ def _counts_by_label(columns: pd.DataFrame, label_name: pd.Series) -> dict:
     table = pd.crosstab(keys, label_name)
     return {key: {c: int(table.loc[key, c]) if c in table.columns else 0
                   for c in ("positive", "negative")} for key in sorted(table.index)}
+
+
+def _in_order(counts: dict, labels: list[str]) -> dict:
+    """``counts`` with a binned attribute's ranges in increasing order, other keys after."""
+    rank = {label: i for i, label in enumerate(labels)}
+    return dict(sorted(counts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
 
 
 def _join_columns(frame: pd.DataFrame, columns: list[str], sep: str, *, named: bool) -> pd.Series:

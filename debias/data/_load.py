@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pandas as pd
 import torch
 
 from debias._choices import FORMATS, Format
+from debias.data._bins import bin_attributes, parse_bin_edges
 from debias.data._cache import cache_key, default_cache_dir, load_cached, store_cached
 from debias.data._dataset import ImageDataset
 from debias.data._decode import decode_files
@@ -112,6 +114,7 @@ def load_dataset(
     progress: bool | None = None,
     memory_budget: str | int | None = None,
     allow_unmatched: bool = False,
+    bin_edges: Mapping[str, Sequence[float]] | Iterable[str] | None = None,
 ) -> ImageDataset:
     """Load an image dataset in any of the layouts the README describes.
 
@@ -148,6 +151,11 @@ def load_dataset(
     allow_unmatched : bool
         Folder layout: audit even when attributes.csv names fewer than half the faces (they
         are ``unknown``); by default that is refused, as its paths probably do not match.
+    bin_edges : mapping or iterable of str, optional
+        Edges of the ranges numeric attributes are binned into: ``{"age": [0, 18, 30, 45,
+        60]}`` or ``["age=0,18,30,45,60"]`` (labels ``0–17``, ..., ``45–59``, ``60+``). A
+        numeric attribute of more than 12 values not named here is binned at its quartiles;
+        every binned attribute gets a line in ``warnings``.
 
     Returns
     -------
@@ -157,7 +165,7 @@ def load_dataset(
     Raises
     ------
     DataError
-        Bad folder, bad CSV, one class only, or no readable image left.
+        Bad folder, bad CSV, one class only, no readable image left, or bad ``bin_edges``.
     """
     budget = resolve_budget(memory_budget)
     root = Path(root).expanduser()
@@ -178,9 +186,12 @@ def load_dataset(
         raise DataError(f"image size must be between 8 and 1024, got {image_size}")
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+    edges = parse_bin_edges(bin_edges)
     fmt = detect_format(root) if format == "auto" else format
     manifest = _read_manifest(root, fmt, positive=positive, target=target, attributes=attributes,
                               allow_unmatched=allow_unmatched)
+    # The cache holds pixels only, keyed by the files: binning never changes its entries.
+    binned = bin_attributes(manifest, edges)
     if negatives is not None:
         _add_negatives(manifest, root, Path(negatives).expanduser().resolve())
     frame = manifest.frame
@@ -221,6 +232,7 @@ def load_dataset(
         original_sizes=decoded.original_sizes,
         memory_budget=budget,
         scratch_dir=cache_path,
+        bins={name: bins.as_dict() for name, bins in binned.items()},
     )
 
 
