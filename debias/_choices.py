@@ -14,6 +14,7 @@ Device = Literal["auto", "cpu", "cuda"]
 Combine = Literal["max", "product"]
 AugmentMethod = Literal["cyclegan", "gan"]
 GenerativeKind = Literal["ae", "vae", "gan", "cyclegan"]
+VaeOn = Literal["positive", "all"]
 
 FORMATS: tuple[str, ...] = get_args(Format)
 MODEL_KINDS: tuple[str, ...] = get_args(ModelKind)
@@ -21,6 +22,7 @@ DEVICES: tuple[str, ...] = get_args(Device)
 COMBINE_RULES: tuple[str, ...] = get_args(Combine)
 AUGMENT_METHODS: tuple[str, ...] = get_args(AugmentMethod)
 GENERATIVE_KINDS: tuple[str, ...] = get_args(GenerativeKind)
+VAE_ON: tuple[str, ...] = get_args(VaeOn)
 
 # Metrics a verdict can be about (``debias.metrics.METRICS``, the miss rate first).
 VERDICT_METRICS: tuple[str, ...] = ("fnr", "fpr", "error_rate", "tpr", "accuracy", "precision",

@@ -74,4 +74,4 @@ class AuditRun:
         """The training settings result.json records."""
         t = self.training
         return {"epochs": t.epochs, "batch_size": t.batch_size, "latent_dim": t.latent_dim,
-                "seed": t.seed, "device": t.device}
+                "vae_on": t.vae_on, "seed": t.seed, "device": t.device}

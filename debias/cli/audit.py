@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from debias._choices import DEVICES, FAIL_ON_LEVELS, VERDICT_METRICS
-from debias.cli.options import augment_options, augment_settings, dataset_options
+from debias.cli.options import (
+    augment_options, augment_settings, dataset_options, vae_on_option,
+)
 from debias.errors import DataError
 
 
@@ -52,6 +54,7 @@ def _threshold(ctx, param, value) -> float | None:
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(2), default=64, show_default=True)
 @click.option("--latent-dim", type=click.IntRange(1), default=100, show_default=True)
+@vae_on_option
 @click.option("--device", type=click.Choice(DEVICES), default="auto",
               show_default=True)
 @click.option("--threshold", type=float, callback=_threshold, help="Score at or above which a prediction is "
@@ -86,7 +89,7 @@ def _threshold(ctx, param, value) -> float | None:
               "(the report still says that no fairness conclusion can be drawn).")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
 def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
-                  batch_size, latent_dim, device, threshold, max_order, min_count, n_boot,
+                  batch_size, latent_dim, vae_on, device, threshold, max_order, min_count, n_boot,
                   reference, verdict_metric, tolerance, seed, augment, augment_by, augment_cap,
                   generator_epochs, counterfactual, counterfactual_images, fail_on,
                   allow_degenerate, overwrite):
@@ -113,7 +116,7 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
         dataset=dataset, out=out, dataset_kwargs=dataset_kwargs, predictions=predictions,
         model=model_path, train_dbvae=not no_train_dbvae,
         training=TrainingSettings(epochs=epochs, batch_size=batch_size, latent_dim=latent_dim,
-                                  seed=seed, device=device),
+                                  vae_on=vae_on, seed=seed, device=device),
         metrics=config, explicit_threshold=threshold is not None,
         augment=augment_settings(augment, augment_by, augment_cap, generator_epochs),
         counterfactual=CounterfactualSettings(counterfactual, images=counterfactual_images,

@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from debias._choices import AUGMENT_METHODS, FORMATS
+from debias._choices import AUGMENT_METHODS, FORMATS, VAE_ON
 
 
 def _split_list(ctx, param, value):
@@ -87,3 +87,13 @@ def augment_settings(augment, augment_by, augment_cap, generator_epochs):
 
     return AugmentSettings(method=augment, attribute=augment_by, cap=augment_cap,
                            generator_epochs=generator_epochs)
+
+
+# DB-VAE's --vae-on, the same on `debias train` and `debias audit`.
+vae_on_option = click.option(
+    "--vae-on", type=click.Choice(VAE_ON), default="positive", show_default=True,
+    help="DB-VAE: the images its VAE models and resamples by rarity. positive: faces only, for "
+    "face detection (non-faces are only classified and drawn uniformly). all: every image, "
+    "when both classes are people (e.g. a gender classifier); each class's rare images are "
+    "drawn more often within that class, and batches stay half and half. The baseline "
+    "ignores it.")

@@ -9,7 +9,9 @@ import click
 
 from debias._choices import COMBINE_RULES, DEVICES, MODEL_KINDS
 from debias._terminal import terminal_safe
-from debias.cli.options import augment_options, augment_settings, dataset_options
+from debias.cli.options import (
+    augment_options, augment_settings, dataset_options, vae_on_option,
+)
 from debias.errors import DataError
 
 
@@ -56,6 +58,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
               "paper (product).")
 @click.option("--temperature", type=click.FloatRange(0, 1, min_open=True), default=1.0,
               show_default=True, help="Resampling: weights ** temperature (<1 tempers them).")
+@vae_on_option
 @click.option("--balance-by", metavar="A,B", help="Baseline: draw faces so every group of these "
               "attributes is equally likely (uses the labels DB-VAE does without).")
 @augment_options
@@ -64,8 +67,8 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
               show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace OUT/model.pt if it exists.")
 def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
-                  kl_weight, alpha, bins, combine, temperature, balance_by, augment, augment_by,
-                  augment_cap, generator_epochs, seed, device, overwrite):
+                  kl_weight, alpha, bins, combine, temperature, vae_on, balance_by, augment,
+                  augment_by, augment_cap, generator_epochs, seed, device, overwrite):
     """Train a face classifier (baseline or DB-VAE) on DATASET's training split.
 
     Under `torchrun --nproc_per_node N -m debias train ...` the N processes train one model
@@ -76,8 +79,8 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
 
     settings = TrainingSettings(epochs=epochs, batch_size=batch_size, lr=lr,
                                 latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha,
-                                bins=bins, combine=combine, temperature=temperature, seed=seed,
-                                device=device)
+                                bins=bins, combine=combine, temperature=temperature,
+                                vae_on=vae_on, seed=seed, device=device)
     balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
     with distributed_session(device):
         _train(dataset, dataset_kwargs, kind, out, settings, balance,

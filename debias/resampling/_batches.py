@@ -1,4 +1,5 @@
-"""Balanced training batches: half faces (uniform or adaptively resampled), half non-faces."""
+"""Balanced training batches: half faces (uniform or adaptively resampled), half non-faces
+(uniform, or adaptively resampled within their class when the VAE models both classes)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections.abc import Iterator
 import pandas as pd
 import torch
 
-from debias._choices import Combine
-from debias.resampling._weights import resampling_weights, weight_summary
+from debias._choices import Combine, VaeOn
+from debias.resampling._weights import resampling_weights, weight_summary, within_class_weights
 from generative import gather_rows, rank_and_world
 
 # Faces encoded at once for the latent pass: bounds memory on file-backed (memmap) datasets.
@@ -26,11 +27,18 @@ class BalancedBatches:
     back in train mode before the first batch), and a summary of them is appended to
     ``log_``. Each batch also carries ``index``, the rows it drew.
 
+    With ``vae_on="all"`` (the VAE models both classes, e.g. a gender classifier) the
+    non-faces are resampled too, within their class: their weights come from histograms of
+    the non-faces' latent means alone (:func:`within_class_weights`), they are drawn with
+    those weights (with replacement, as the uniform draw), and their summary is logged under
+    ``negative_`` keys. Every batch keeps its class balance.
+
     Under ``torchrun`` (a process group of W ranks) ``batch_size`` is the global batch: every
-    rank encodes its 1/W of the faces, the latent means are gathered so every rank computes
-    the same global weights, every rank draws the same global batch from the same generator
-    state, and rank r keeps positions r, r+W, r+2W, ... of its faces and of its non-faces:
-    the ranks' shares never overlap and together make the global batch.
+    rank encodes its 1/W of the faces (of all images with ``vae_on="all"``), the latent means
+    are gathered so every rank computes the same global weights, every rank draws the same
+    global batch from the same generator state, and rank r keeps positions r, r+W, r+2W, ...
+    of its faces and of its non-faces: the ranks' shares never overlap and together make the
+    global batch.
 
     Parameters
     ----------
@@ -44,6 +52,9 @@ class BalancedBatches:
         Default: enough batches to draw as many faces as there are.
     adaptive : bool
         Resample faces by latent rarity (DB-VAE) rather than uniformly (baseline).
+    vae_on : {"positive", "all"}
+        With ``adaptive``: resample the faces only, or each class within itself. Ignored
+        without ``adaptive``.
     balance_groups : pandas.Series (N,), optional
         Instead, draw faces so that each value of this series is equally likely (weights
         1 / group size): the label-using reweighting that latent resampling tries to approach
@@ -55,7 +66,8 @@ class BalancedBatches:
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, *, groups: pd.Series | None = None,
                  batch_size: int = 64, steps_per_epoch: int | None = None, adaptive: bool = False,
                  bins: int = 10, alpha: float = 0.001, combine: Combine = "max",
-                 temperature: float = 1.0, balance_groups: pd.Series | None = None) -> None:
+                 temperature: float = 1.0, balance_groups: pd.Series | None = None,
+                 vae_on: VaeOn = "positive") -> None:
         labels = torch.as_tensor(labels)
         self.faces = torch.nonzero(labels == 1).flatten()
         self.nonfaces = torch.nonzero(labels == 0).flatten()
@@ -74,10 +86,18 @@ class BalancedBatches:
         self.steps = steps_per_epoch or max(1, len(self.faces) // self.half)
         self.face_groups = None if groups is None else \
             groups.iloc[self.faces.numpy()].reset_index(drop=True)
+        self.nonface_groups = None if groups is None else \
+            groups.iloc[self.nonfaces.numpy()].reset_index(drop=True)
+        if vae_on not in ("positive", "all"):
+            raise ValueError(f"vae_on must be 'positive' or 'all', got {vae_on!r}")
         self.adaptive = adaptive
+        # Non-faces are drawn by weight only when they are resampled; else uniformly, as ever.
+        self.resample_nonfaces = adaptive and vae_on == "all"
         self.options = {"bins": bins, "alpha": alpha, "combine": combine,
                         "temperature": temperature}
         self.weights = torch.full((len(self.faces),), 1.0 / len(self.faces), dtype=torch.float64)
+        self.nonface_weights = torch.full((len(self.nonfaces),), 1.0 / len(self.nonfaces),
+                                          dtype=torch.float64)
         if balance_groups is not None:
             if adaptive:
                 raise ValueError("balance_groups and adaptive resampling exclude each other")
@@ -90,18 +110,29 @@ class BalancedBatches:
     def __len__(self) -> int:
         return self.steps
 
-    def latent_means(self, model: torch.nn.Module) -> torch.Tensor:
-        """μ (F, latent_dim) of every training face, in face order; under several ranks each
-        encodes a contiguous 1/W of the faces and the parts are gathered."""
-        mine = torch.tensor_split(self.faces, self.world)[self.rank]
+    def latent_means(self, model: torch.nn.Module, rows: torch.Tensor | None = None
+                     ) -> torch.Tensor:
+        """μ (R, latent_dim) of the training images ``rows`` (default: the F faces), in that
+        order; under several ranks each encodes a contiguous 1/W of them and the parts are
+        gathered."""
+        rows = self.faces if rows is None else rows
+        mine = torch.tensor_split(rows, self.world)[self.rank]
         parts = [model.latent_means(self.images[chunk]) for chunk in mine.split(_LATENT_CHUNK)]
         mu = torch.cat(parts) if parts else model.latent_means(self.images[mine])
         return gather_rows(mu)
 
     def update_weights(self, model: torch.nn.Module) -> tuple[torch.Tensor, float]:
-        """Recompute the face weights from ``model.latent_means``: the weights (F,) and seconds."""
+        """Recompute the face weights (and, with ``vae_on="all"``, the non-face weights) from
+        ``model.latent_means``: the face weights (F,) and seconds."""
         start = time.perf_counter()
-        self.weights = resampling_weights(self.latent_means(model), **self.options)
+        if self.resample_nonfaces:
+            rows = torch.cat([self.faces, self.nonfaces])
+            weights = within_class_weights(self.latent_means(model, rows), self.labels[rows],
+                                           **self.options)
+            self.weights, self.nonface_weights = weights.split(
+                [len(self.faces), len(self.nonfaces)])
+        else:
+            self.weights = resampling_weights(self.latent_means(model), **self.options)
         return self.weights, time.perf_counter() - start
 
     def epoch(self, epoch: int, generator: torch.Generator, model: torch.nn.Module | None = None
@@ -111,7 +142,11 @@ class BalancedBatches:
             _, seconds = self.update_weights(model)
             record["seconds"] = round(seconds, 3)
         record.update(weight_summary(self.weights, self.face_groups))
+        if self.resample_nonfaces:
+            record.update({f"negative_{k}": v for k, v in
+                           weight_summary(self.nonface_weights, self.nonface_groups).items()})
         self.log_.append(record)
+        nonface_probabilities = self.nonface_weights.float()
         probabilities = self.weights.float()
         # Without replacement within a batch (as the lab), unless the weights sit on too few faces.
         replace = int((probabilities > 0).sum()) < self.half
@@ -121,7 +156,11 @@ class BalancedBatches:
             # With replacement, as the lab: measured on the demo set over 10 training seeds,
             # drawing each non-face once per pass widened DB-VAE's light-dark recall gap
             # (0.253 vs 0.170 mean).
-            others = self.nonfaces[torch.randint(len(self.nonfaces), (self.n_neg,),
-                                                 generator=generator)]
+            if self.resample_nonfaces:
+                drawn = torch.multinomial(nonface_probabilities, self.n_neg, replacement=True,
+                                          generator=generator)
+            else:
+                drawn = torch.randint(len(self.nonfaces), (self.n_neg,), generator=generator)
+            others = self.nonfaces[drawn]
             index = torch.cat([faces[self.rank :: self.world], others[self.rank :: self.world]])
             yield {"x": self.images[index], "y": self.labels[index], "index": index}

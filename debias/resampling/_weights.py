@@ -1,4 +1,5 @@
-"""Adaptive resampling weights from the latent means of the training faces (DB-VAE §3.2)."""
+"""Adaptive resampling weights from the latent means of the training faces (DB-VAE §3.2),
+or of each class of images in turn."""
 
 from __future__ import annotations
 
@@ -39,6 +40,39 @@ def resampling_weights(mu: torch.Tensor | np.ndarray, *, bins: int = 10, alpha: 
         raise ValueError(f"temperature must be in (0, 1], got {temperature}")
     log_w = LatentHistogram(bins=bins, alpha=alpha, combine=combine).fit(mu).log_weights()
     return torch.softmax(temperature * torch.from_numpy(log_w), dim=0)
+
+
+def within_class_weights(mu: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray,
+                         **options) -> torch.Tensor:
+    """Resampling weights computed within each class: class c's weights come from histograms
+    of class c's codes alone (:func:`resampling_weights` on its rows) and sum to 1 over it.
+
+    So an image is weighted by how rare it is among the images of its own class, and the
+    share of each class in a batch is left to the sampler (``vae_on="all"``).
+
+    Parameters
+    ----------
+    mu : float (N, D)
+        Latent means of the N training images.
+    labels : int (N,)
+        Class of each image.
+    **options
+        ``bins``, ``alpha``, ``combine``, ``temperature`` of :func:`resampling_weights`.
+
+    Returns
+    -------
+    torch.Tensor
+        float64 (N,), non-negative; the weights of each class sum to 1.
+    """
+    labels = torch.as_tensor(np.asarray(labels))
+    if labels.ndim != 1 or len(labels) != len(mu):
+        raise ValueError(f"labels must be (N,) with N = {len(mu)} rows of mu, got shape "
+                         f"{tuple(labels.shape)}")
+    weights = torch.zeros(len(labels), dtype=torch.float64)
+    for value in torch.unique(labels):
+        rows = torch.nonzero(labels == value).flatten()
+        weights[rows] = resampling_weights(mu[rows.numpy()], **options)
+    return weights
 
 
 def effective_sample_size(weights: torch.Tensor | np.ndarray) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from debias._choices import ModelKind
+from debias._choices import ModelKind, VaeOn
 from debias.data import ImageDataset
 from debias.models import DBVAE, BaselineClassifier, BaselineConfig, DBVAEConfig
 from debias.groups import groups_of
@@ -16,13 +16,15 @@ from generative import TrainerConfig, load_checkpoint, seeded, train
 
 
 def build_model(kind: ModelKind, *, image_size: int = 64, width: int = 1, latent_dim: int = 100,
-                kl_weight: float = 0.0005) -> BaselineClassifier | DBVAE:
-    """A fresh, untrained model of ``kind``."""
+                kl_weight: float = 0.0005, vae_on: VaeOn = "positive"
+                ) -> BaselineClassifier | DBVAE:
+    """A fresh, untrained model of ``kind`` (the baseline ignores ``latent_dim``,
+    ``kl_weight`` and ``vae_on``)."""
     if kind == "baseline":
         return BaselineClassifier(BaselineConfig(image_size=image_size, width=width))
     if kind == "dbvae":
         return DBVAE(DBVAEConfig(image_size=image_size, width=width, latent_dim=latent_dim,
-                                 kl_weight=kl_weight))
+                                 kl_weight=kl_weight, vae_on=vae_on))
     raise ValueError(f"model must be 'baseline' or 'dbvae', got {kind!r}")
 
 
@@ -36,6 +38,8 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
 
     Both models see the same batches: half faces, half non-faces. The baseline draws faces
     uniformly; DB-VAE redraws them each epoch by latent rarity (see ``debias.resampling``).
+    With ``settings.vae_on="all"`` DB-VAE's VAE models both classes and each class is
+    redrawn by rarity within itself; the baseline ignores the setting.
 
     Parameters
     ----------
@@ -80,12 +84,14 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
     attributes = train_set.attributes if attributes is None else attributes
     with seeded(settings.seed):
         net = build_model(model, image_size=train_set.image_size, width=settings.width,
-                          latent_dim=settings.latent_dim, kl_weight=settings.kl_weight)
+                          latent_dim=settings.latent_dim, kl_weight=settings.kl_weight,
+                          vae_on=settings.vae_on)
         batches = BalancedBatches(
             train_set.images, train_set.labels, groups=groups_of(train_set.meta, attributes),
             batch_size=settings.batch_size, steps_per_epoch=steps_per_epoch,
             adaptive=model == "dbvae", bins=settings.bins, alpha=settings.alpha,
             combine=settings.combine, temperature=settings.temperature,
+            vae_on=settings.vae_on,
             balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None)
         if resume and checkpoint and Path(checkpoint).exists():
             batches.log_.extend(load_checkpoint(checkpoint)["extra"].get("resampling", []))

@@ -130,12 +130,16 @@ def check_resumable(path: Path, key: dict | None, *, log) -> None:
 
 def write_training_logs(model: ScoresImages, folder: Path, *, reweighted: bool) -> None:
     """``training_log.csv`` (one row per step) and, for reweighted training,
-    ``resampling.csv`` (one row per epoch; mean weights by group as ``weight[group]``)."""
+    ``resampling.csv`` (one row per epoch; mean weights by group as ``weight[group]``, and
+    for non-faces resampled too (``vae_on="all"``) as ``negative_weight[group]``)."""
     write_csv(pd.DataFrame(model.history_), folder / "training_log.csv")
     if reweighted:
         rows = []
         for record in model.resampling_:
-            row = {k: v for k, v in record.items() if k != "group_weight"}
+            row = {k: v for k, v in record.items()
+                   if k not in ("group_weight", "negative_group_weight")}
             row.update({f"weight[{g}]": w for g, w in record.get("group_weight", {}).items()})
+            row.update({f"negative_weight[{g}]": w
+                        for g, w in record.get("negative_group_weight", {}).items()})
             rows.append(row)
         write_csv(pd.DataFrame(rows), folder / "resampling.csv")

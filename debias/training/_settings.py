@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from debias._choices import AugmentMethod, Combine, Device
+from debias._choices import AugmentMethod, Combine, Device, VaeOn
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,9 @@ class TrainingSettings:
     latent_dim, kl_weight, width : model size (``latent_dim``/``kl_weight``: DB-VAE only)
     alpha, bins, combine, temperature : DB-VAE resampling
         (see :func:`debias.resampling.resampling_weights`)
+    vae_on : DB-VAE only: "positive" (face detection: the VAE models faces, only faces are
+        resampled) or "all" (both classes are people: the VAE models every image, each class
+        is resampled within itself); the baseline ignores it
     seed : seeds the initial weights and every draw (the split has its own seed)
     device : "auto" (CUDA when present), "cpu" or "cuda"
     amp : mixed precision on CUDA
@@ -33,6 +36,7 @@ class TrainingSettings:
     bins: int = 10
     combine: Combine = "max"
     temperature: float = 1.0
+    vae_on: VaeOn = "positive"
     seed: int = 0
     device: Device = "auto"
     amp: bool = True
