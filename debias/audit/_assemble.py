@@ -42,7 +42,7 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     labels = judged.test.labels.numpy()
     attrs = judged.test.meta[judged.data.attributes]
     comparisons = {other: compare_models(labels, judged.scores, attrs, config, other=other,
-                                         label=label)
+                                         label=label, metrics=metrics)
                    for other, label in (("dbvae", "DB-VAE"), ("augmented", "augmented"))}
     comparisons = {k: v for k, v in comparisons.items() if v}
     for key, value in (("comparison", comparisons.get("dbvae")), ("latent", latent),

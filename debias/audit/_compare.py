@@ -11,7 +11,8 @@ from debias.metrics import AuditConfig, paired_comparison
 from debias.verdicts import comparison_text
 
 
-def _none(value) -> float | None:
+def none_if_nan(value) -> float | None:
+    """A number as a float for JSON, None where it is missing or NaN."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) \
         else float(value)
 
@@ -30,8 +31,8 @@ def change_code(change: float, low: float, high: float) -> str:
 
 
 def compare_models(y_true: np.ndarray, scores: dict[str, np.ndarray], attrs: pd.DataFrame,
-                   config: AuditConfig, *, other: str = "dbvae", label: str = "DB-VAE"
-                   ) -> dict | None:
+                   config: AuditConfig, *, other: str = "dbvae", label: str = "DB-VAE",
+                   metrics: dict | None = None) -> dict | None:
     """Per slice, the baseline's and model ``other``'s max−min gap of the verdict metric, and
     the change, from one paired bootstrap: both models are judged on the same resampled images,
     so the CI of the change holds what the models share (unlike comparing two CIs).
@@ -39,6 +40,8 @@ def compare_models(y_true: np.ndarray, scores: dict[str, np.ndarray], attrs: pd.
     Parameters
     ----------
     y_true : int (N,); scores : model name -> float (N,); attrs : DataFrame (N rows)
+    metrics : model name -> AuditMetrics of these scores under ``config``, optional: their
+        per-group tables are reused rather than computed again
 
     Returns
     -------
@@ -49,22 +52,23 @@ def compare_models(y_true: np.ndarray, scores: dict[str, np.ndarray], attrs: pd.
     """
     if "baseline" not in scores or other not in scores:
         return None
+    tables = (metrics["baseline"].per_group, metrics[other].per_group) if metrics else None
     paired = paired_comparison(y_true, scores["baseline"], scores[other], attrs, config,
-                               metric=config.verdict_metric)
+                               metric=config.verdict_metric, per_group=tables)
     rows = []
     for r in paired.gaps.to_dict(orient="records"):
         code = change_code(r["change"], r["change_low"], r["change_high"])
         if code == "not_compared":
             continue
         rows.append({"slice": r["slice"], "baseline_gap": float(r["a_gap"]),
-                     "baseline_low": _none(r["a_low"]), "baseline_high": _none(r["a_high"]),
-                     f"{other}_gap": float(r["b_gap"]), f"{other}_low": _none(r["b_low"]),
-                     f"{other}_high": _none(r["b_high"]), "change": float(r["change"]),
-                     "change_low": _none(r["change_low"]), "change_high": _none(r["change_high"]),
+                     "baseline_low": none_if_nan(r["a_low"]), "baseline_high": none_if_nan(r["a_high"]),
+                     f"{other}_gap": float(r["b_gap"]), f"{other}_low": none_if_nan(r["b_low"]),
+                     f"{other}_high": none_if_nan(r["b_high"]), "change": float(r["change"]),
+                     "change_low": none_if_nan(r["change_low"]), "change_high": none_if_nan(r["change_high"]),
                      "code": code, "verdict": comparison_text(code, label)})
-    groups = [{"slice": g["slice"], "group": str(g["group"]), "baseline": _none(g["a"]),
-               other: _none(g["b"]), "change": _none(g["change"]),
-               "change_low": _none(g["change_low"]), "change_high": _none(g["change_high"])}
+    groups = [{"slice": g["slice"], "group": str(g["group"]), "baseline": none_if_nan(g["a"]),
+               other: none_if_nan(g["b"]), "change": none_if_nan(g["change"]),
+               "change_low": none_if_nan(g["change_low"]), "change_high": none_if_nan(g["change_high"])}
               for g in paired.groups.to_dict(orient="records")]
     return {"metric": config.verdict_metric, "method": "paired bootstrap", "rows": rows,
             "groups": groups}

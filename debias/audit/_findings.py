@@ -6,23 +6,16 @@ Findings are dicts ``{"code": ..., **parameters}``; their words come from
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from debias.audit._compare import outcome
+from debias.audit._compare import none_if_nan, outcome
 from debias.metrics import HIGHER_IS_BETTER
 from debias.verdicts import FAIL_ON, evidence_text, finding_text
 
 GAP = "max-min difference"
 # A ratio tie, at the headline's precision.
 _RATIO_DECIMALS = {"fnr": 1}
-
-
-def _none(value):
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else float(value)
 
 
 def gap_rows(disparities: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -55,7 +48,7 @@ def worst_ratio(m, metric: str) -> dict | None:
         return None
     records = []
     for r in rows.to_dict("records"):
-        r = {**r, "low": _none(r["low"]), "high": _none(r["high"])}
+        r = {**r, "low": none_if_nan(r["low"]), "high": none_if_nan(r["high"])}
         group_worse = r["ratio"] < 1 if HIGHER_IS_BETTER[metric] else r["ratio"] > 1
         records.append(r if group_worse else _flipped(r))
     # Told from the worse side, an error rate's ratio is above 1 and a rate's below 1.
@@ -120,8 +113,8 @@ def findings(metrics: dict, comparisons: dict, gates: list[dict], *, audited: in
         widest = gaps["value"].idxmax()
         row = gaps.loc[widest]
         out.append({"code": "widest_gap", "model": name, "metric": metric, "slice": widest,
-                    "value": float(row["value"]), "low": _none(row["low"]),
-                    "high": _none(row["high"]), "level": level,
+                    "value": float(row["value"]), "low": none_if_nan(row["low"]),
+                    "high": none_if_nan(row["high"]), "level": level,
                     "worst_groups": list(row["worst_groups"])})
     for other, comparison in comparisons.items():
         said = outcome(comparison)

@@ -17,22 +17,35 @@ FRACTIONS = {"accuracy": ((TP, TN), (TN, FP, FN, TP)), "tpr": ((TP,), (FN, TP)),
              "for": ((FN,), (TN, FN))}
 
 
-def confusion_strata(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame
-                     ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The finest strata (every attribute's value together) and their confusion counts.
+def strata_counts(cells: np.ndarray, n_cells: int, attrs: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The finest strata (every attribute's value together) and how many images of each fall
+    in each of ``n_cells`` cells.
+
+    Parameters
+    ----------
+    cells : int (N,), each image's cell in 0 .. n_cells - 1
+    attrs : DataFrame (N rows), one column per attribute
 
     Returns
     -------
     strata : DataFrame (S rows), the attribute values of each stratum
-    counts : int (S, 4), TN, FP, FN, TP per stratum
+    counts : int (S, n_cells)
     """
     attrs = attrs.reset_index(drop=True).astype(str)
     codes, uniques = pd.factorize(group_labels(attrs, tuple(attrs.columns)) if len(attrs.columns)
                                   else pd.Series("all", index=attrs.index))
-    cells = 2 * np.asarray(y_true, dtype=np.int64) + np.asarray(y_pred, dtype=np.int64)
-    counts = np.bincount(codes * 4 + cells, minlength=len(uniques) * 4).reshape(-1, 4)
+    counts = np.bincount(codes * n_cells + np.asarray(cells, dtype=np.int64),
+                         minlength=len(uniques) * n_cells).reshape(-1, n_cells)
     strata = attrs.groupby(codes, sort=True).first().reset_index(drop=True)
     return strata, counts
+
+
+def confusion_strata(y_true: np.ndarray, y_pred: np.ndarray, attrs: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The finest strata and their confusion counts: counts int (S, 4), TN, FP, FN, TP."""
+    cells = 2 * np.asarray(y_true, dtype=np.int64) + np.asarray(y_pred, dtype=np.int64)
+    return strata_counts(cells, 4, attrs)
 
 
 def resample_counts(counts: np.ndarray, *, n_boot: int = 1000, seed: int = 0) -> np.ndarray:

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from debias.groups import group_labels, slice_name, slices
+from debias.groups import slice_name, slices
 from debias.metrics._audit import AuditConfig, _comparable
-from debias.metrics._bootstrap import group_counts, interval, rates, resample_counts
+from debias.metrics._bootstrap import (
+    group_counts, interval, rates, resample_counts, strata_counts,
+)
 from debias.metrics._disparity import spread
 from debias.metrics._per_group import METRICS, per_group_table
 
@@ -62,15 +64,9 @@ def joint_strata(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray,
     strata : DataFrame (S rows), the attribute values of each stratum
     counts : int (S, 8), images per joint cell 4 * y_true + 2 * pred_a + pred_b
     """
-    attrs = attrs.reset_index(drop=True).astype(str)
-    codes, uniques = pd.factorize(group_labels(attrs, tuple(attrs.columns)) if len(attrs.columns)
-                                  else pd.Series("all", index=attrs.index))
     cells = 4 * np.asarray(y_true, dtype=np.int64) + 2 * np.asarray(pred_a, dtype=np.int64) \
         + np.asarray(pred_b, dtype=np.int64)
-    counts = np.bincount(codes * JOINT_CELLS + cells,
-                         minlength=len(uniques) * JOINT_CELLS).reshape(-1, JOINT_CELLS)
-    strata = attrs.groupby(codes, sort=True).first().reset_index(drop=True)
-    return strata, counts
+    return strata_counts(cells, JOINT_CELLS, attrs)
 
 
 def marginals(joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,7 +160,8 @@ def _predictions(y_true, scores_a, scores_b, attrs: pd.DataFrame, threshold: flo
 
 
 def paired_comparison(y_true, scores_a, scores_b, attrs: pd.DataFrame, config: AuditConfig,
-                      *, metric: str) -> PairedComparison:
+                      *, metric: str, per_group: tuple[pd.DataFrame, pd.DataFrame] | None = None
+                      ) -> PairedComparison:
     """Compare model B with model A on ``metric``, both scored on the same images.
 
     For every slice (attribute or intersection, not "overall"), each model's max − min gap of
@@ -183,6 +180,10 @@ def paired_comparison(y_true, scores_a, scores_b, attrs: pd.DataFrame, config: A
         ``threshold, max_order, min_count, n_boot, level, seed`` are used.
     metric : str
         One of :data:`METRICS`.
+    per_group : (DataFrame, DataFrame), optional
+        Each model's per-group table of these predictions under the same config (what
+        ``audit_predictions(...).per_group`` holds), so a caller that audited both models
+        does not have them computed again; by default they are computed here.
 
     Returns
     -------
@@ -192,8 +193,9 @@ def paired_comparison(y_true, scores_a, scores_b, attrs: pd.DataFrame, config: A
         raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
     y_true, pred_a, pred_b, attrs = _predictions(y_true, scores_a, scores_b, attrs,
                                                  config.threshold)
-    table_a, table_b = (per_group_table(y_true, pred, attrs, max_order=config.max_order,
-                                        min_count=config.min_count) for pred in (pred_a, pred_b))
+    table_a, table_b = per_group or (
+        per_group_table(y_true, pred, attrs, max_order=config.max_order,
+                        min_count=config.min_count) for pred in (pred_a, pred_b))
     strata, joint = joint_strata(y_true, pred_a, pred_b, attrs)
     boot = resample_counts(joint, n_boot=config.n_boot, seed=config.seed) \
         if config.n_boot > 0 else None

@@ -95,3 +95,14 @@ def test_latent_section_takes_attributes_named_like_python_keywords():
     section = latent_section(model, data, data, model.predict_proba(images),
                              attributes=["class"], k=2)
     assert {p["groups"]["class"] for p in section["pca"]["points"]} == {"a", "b"}
+
+
+def test_the_audits_own_tables_give_the_same_comparison():
+    y, s1, attrs = predictions(0.6, 0)
+    _, s2, _ = predictions(0.9, 0)
+    config = AuditConfig(n_boot=100, verdict_metric="tpr")
+    metrics = {"baseline": audit_predictions(y, s1, attrs, config),
+               "dbvae": audit_predictions(y, s2, attrs, config)}
+    scores = {"baseline": s1, "dbvae": s2}
+    assert compare_models(y, scores, attrs, config, metrics=metrics) == \
+        compare_models(y, scores, attrs, config)
