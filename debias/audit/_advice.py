@@ -85,7 +85,7 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
                        and f["other"] == "dbvae"), None)
     if comparison:
         found.append({"code": "dbvae_outcome", "outcome": comparison["outcome"],
-                      "metric": metric})
+                      "metric": metric, "rows": comparison["rows"]})
         todo.append({"code": "use_dbvae" if comparison["outcome"] == "narrower"
                      else "dbvae_not_shown", "outcome": comparison["outcome"]})
     elif any(i["code"] == "more_training_faces" for i in todo):

@@ -41,7 +41,7 @@ def test_a_clearly_narrower_gap_is_called_narrower():
                         metric="tpr")
     assert summary["dbvae_helped"] is True
     assert summary["findings"][-1]["outcome"] == "narrower"
-    assert "DB-VAE narrowed the gaps." in summary["headline"][-1]
+    assert summary["headline"][-1].endswith("; DB-VAE narrowed 1 of 1 gap.")
     assert summary["verdict"]["code"] == "disparity_clear"
 
 

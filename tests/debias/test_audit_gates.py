@@ -204,3 +204,20 @@ def test_advice_for_a_clear_gap_names_the_group_and_its_training_faces():
                              "Try a debiasing method and compare it on the same test images: "
                              "debias audit trains a DB-VAE beside the baseline, and --augment "
                              "adds synthetic faces of the rarer groups."]
+
+
+@pytest.mark.parametrize("codes, said", [
+    (["narrower", "no_clear_change", "no_clear_change"],
+     "DB-VAE narrowed 1 of 3 gaps (no clear change in the other 2)"),
+    (["narrower", "wider", "no_clear_change"],
+     "DB-VAE narrowed 1 of 3 gaps, widened 1 of 3 (no clear change in the other 1)"),
+    (["wider"], "DB-VAE widened 1 of 1 gap"),
+    (["no_clear_change"] * 2, "no clear change in any gap beyond the uncertainty"),
+])
+def test_a_comparison_claims_only_the_gaps_its_paired_cis_show(codes, said):
+    from debias.verdicts import finding_text
+
+    rows = [{"slice": f"s{i}", "a": 0.2, "b": 0.1, "code": c} for i, c in enumerate(codes)]
+    text = finding_text({"code": "comparison", "label": "DB-VAE", "metric": "fnr",
+                         "outcome": "mixed", "rows": rows})
+    assert text.endswith("; " + said + ".")
