@@ -41,6 +41,7 @@ def load_split(root: Path, split: str) -> tuple[np.ndarray, pd.DataFrame]:
     frame = pd.read_csv(root / "labels.csv", keep_default_na=False, dtype={"skin_tone": str,
                                                                            "gender": str})
     frame = frame[frame["split"] == split].reset_index(drop=True)
+    frame["label"] = frame["label"].map({"face": 1, "nonface": 0, "1": 1, "0": 0, 1: 1, 0: 0})
     images = np.stack([np.asarray(Image.open(root / p).convert("RGB")) for p in frame["path"]])
     return images.transpose(0, 3, 1, 2).copy(), frame
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from reports import ClassWords, class_words
+
 # A group's ratio to its slice's reference, judged against the tolerance band.
 TOLERANCE = {
     "reference": "reference group",
@@ -33,15 +35,36 @@ WORDS = {"fnr": "miss rate (FNR)", "tpr": "recall (TPR)", "fpr": "false positive
          "error_rate": "error rate", "accuracy": "accuracy", "precision": "precision",
          "selection_rate": "selection rate", "fdr": "false discovery rate (FDR)",
          "for": "false omission rate (FOR)"}
-PLAIN = {"fnr": "the miss rate: the share of faces the model does not find",
-         "tpr": "recall: the share of faces the model finds",
-         "fpr": "the false positive rate: the share of non-faces taken for faces",
-         "error_rate": "the error rate: the share of images answered wrongly",
-         "accuracy": "accuracy: the share of images answered correctly",
-         "precision": "precision: the share of detections that are faces",
-         "selection_rate": "the selection rate: the share of images called faces",
-         "fdr": "the false discovery rate: the share of detections that are not faces",
-         "for": "the false omission rate: the share of rejected images that were faces"}
+_PLAIN = {"fnr": "the miss rate: the share of {P} the model does not find",
+          "tpr": "recall: the share of {P} the model finds",
+          "fpr": "the false positive rate: the share of {N} {called}",
+          "error_rate": "the error rate: the share of images answered wrongly",
+          "accuracy": "accuracy: the share of images answered correctly",
+          "precision": "precision: the share of detections that are {P}",
+          "selection_rate": "the selection rate: the share of images {called}",
+          "fdr": "the false discovery rate: the share of detections that are not {P}",
+          "for": "the false omission rate: the share of rejected images that were {P}"}
+_PLAIN_TASK = {"fnr": "the miss rate: the share of {P} {missed}",
+               "tpr": "recall: the share of {P} {found}",
+               "precision": "precision: the share of images {called} that are {P}",
+               "fdr": "the false discovery rate: the share of images {called} that are not "
+                      "{P}",
+               "for": "the false omission rate: the share of images {missed_short} that were "
+                      "{P}"}
+
+
+def plain_meaning(metric: str, w: ClassWords | None = None) -> str:
+    """What ``metric`` measures, for a non-specialist, in the task's words."""
+    w = w or class_words()
+    table = _PLAIN if w.faces else {**_PLAIN, **_PLAIN_TASK}
+    text = table.get(metric)
+    if text is None:
+        return words(metric)
+    return text.format(P=w.positives, N=w.negatives, called=w.called_positive,
+                       missed=w.missed, found=w.found, missed_short=w.missed)
+
+
+PLAIN = {metric: plain_meaning(metric) for metric in _PLAIN}  # face detection's
 
 
 def tolerance_text(code: str, status: str | None = None) -> str:
@@ -66,12 +89,13 @@ def _names(groups: list[str]) -> str:
 
 
 # Why an audit cannot support a conclusion (the sanity gates), one clause each.
-def _gate(g: dict) -> str:
+def _gate(g: dict, w: ClassWords) -> str:
     code, model = g["code"], g.get("model")
     if code == "no_attributes":
         return "the dataset has no attribute columns, so there are no groups to compare"
     if code == "attributes_unknown":
-        return (f"the {_names(g['attributes'])} of every audited face is unknown, so there are "
+        return (f"the {_names(g['attributes'])} of every audited "
+                f"{'face' if w.faces else w.positive + ' image'} is unknown, so there are "
                 "no groups to compare")
     if code == "all_withheld":
         return (f"every group's {words(g['metric'])} is withheld (too few images), so no two "
@@ -84,28 +108,29 @@ def _gate(g: dict) -> str:
                 f"({g['low']:.3g} to {g['high']:.3g}), so every image gets the same answer")
     if code == "one_class":
         return (f"{model} calls {100 * g['share']:.1f}% of the images "
-                f"{'faces' if g['label'] == 1 else 'non-faces'}")
+                f"{w.of_label(g['label']) if w.faces else w.of_label(g['label'], plural=False)}")
     if code == "majority_class":
         return (f"{model}'s accuracy ({g['accuracy']:.3f}) is no better than always answering "
-                f"\u201c{'face' if g['label'] == 1 else 'non-face'}\u201d ({g['majority']:.3f})")
+                f"\u201c{w.of_label(g['label'], plural=False)}\u201d ({g['majority']:.3f})")
     raise ValueError(f"unknown gate code {code!r}")
 
 
-def cannot_conclude(gates: list[dict]) -> str:
+def cannot_conclude(gates: list[dict], classes: dict | None = None) -> str:
     """One sentence: this audit supports no fairness conclusion, and why."""
+    w = class_words(classes)
     return ("This audit cannot support a fairness conclusion: "
-            + "; ".join(_gate(g) for g in gates) + ".")
+            + "; ".join(_gate(g, w) for g in gates) + ".")
 
 
-def _ratio(f: dict) -> str:
+def _ratio(f: dict, w: ClassWords) -> str:
     ci = "" if _missing(f.get("low")) or _missing(f.get("high")) else \
         f"{100 * f['level']:g}% CI {f['low']:.1f}\u2013{f['high']:.1f}; "
     where = f" ({ci}{f['slice']})"
     groups = _names(f["groups"])
     verb = "is" if len(f["groups"]) == 1 else "are"
     if f["metric"] == "fnr":
-        return (f"{f['model']}: faces of {groups} are missed {f['ratio']:.1f}\u00d7 as often as "
-                f"faces of {f['reference']}{where}.")
+        return (f"{f['model']}: {w.positives} of {groups} are {w.missed} {f['ratio']:.1f}\u00d7 "
+                f"as often as {w.positives} of {f['reference']}{where}.")
     return (f"{f['model']}: the {words(f['metric'])} of {groups} {verb} {f['ratio']:.2f}\u00d7 "
             f"that of {f['reference']}{where}.")
 
@@ -143,21 +168,43 @@ def _comparison(f: dict) -> str:
             + said)
 
 
-def finding_text(f: dict) -> str:
-    """The headline sentence of one finding."""
+NO_GROUPS = ("No subgroup analysis was possible: the dataset has no attribute columns and no "
+             "slices were discovered, so this audit reports overall performance only.")
+
+
+def _overall(f: dict, w: ClassWords) -> str:
+    def value(metric):
+        v = f["values"][metric]
+        if _missing(v["value"]):
+            return f"{words(metric)} withheld"
+        ci = "" if _missing(v["low"]) or _missing(v["high"]) else \
+            f" ({100 * f['level']:g}% CI {v['low']:.3f} to {v['high']:.3f})"
+        return f"{words(metric)} {v['value']:.3f}{ci}"
+    return (f"{f['model']}, over all test images: " + "; ".join(
+        value(m) for m in ("accuracy", "fnr", "fpr")) + ".")
+
+
+def finding_text(f: dict, classes: dict | None = None) -> str:
+    """The headline sentence of one finding, in the words of ``classes`` (result["classes"];
+    None: face detection)."""
     code = f["code"]
+    w = class_words(classes)
     if code == "audited":
         n = len(f["models"])
-        return (f"{f['images']:,} test images ({f['faces']:,} faces) judged with {n} "
+        return (f"{f['images']:,} test images ({f['faces']:,} {w.positives}) judged with {n} "
                 f"model{'s' if n > 1 else ''}: {', '.join(f['models'])}.")
     if code == "cannot_conclude":
-        return cannot_conclude(f["gates"])
+        return cannot_conclude(f["gates"], classes)
     if code == "worst_ratio":
-        return _ratio(f)
+        return _ratio(f, w)
     if code == "widest_gap":
         return _gap(f)
     if code == "all_withheld":
         return f"{f['model']}: every group's {words(f['metric'])} was withheld (insufficient data)."
+    if code == "no_groups":
+        return NO_GROUPS
+    if code == "overall":
+        return _overall(f, w)
     if code == "comparison":
         return _comparison(f)
     raise ValueError(f"unknown finding code {code!r}")
@@ -184,6 +231,9 @@ def evidence_text(e: dict) -> str:
     if code == "disparity_weak":
         return (f"{e['weak']} group comparison{'s are' if e['weak'] != 1 else ' is'} outside the "
                 f"tolerance band on {w}, with weak evidence (the CI reaches into the band)")
+    if code == "no_groups":
+        return ("No evidence about groups: there were no groups to compare (no attribute "
+                "columns, no discovered slices).")
     if code == "not_judged":
         return (f"{e['unjudged']} group comparisons have no {w} ratio (the reference group's {w} "
                 "is 0 or withheld), so the tolerance band cannot be judged for them; read the "
@@ -209,16 +259,21 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _found(item: dict) -> str:
+def _found(item: dict, w: ClassWords) -> str:
     code = item.get("code")
     if code == "cannot_conclude":
         return ("We cannot say whether the model treats groups fairly: "
-                + "; ".join(_gate(g) for g in item["gates"]) + ".")
+                + "; ".join(_gate(g, w) for g in item["gates"]) + ".")
+    if code == "no_groups":
+        return ("We could not compare groups: the dataset has no attribute columns (such as "
+                "skin tone or gender) and no slices were discovered, so only the model's overall "
+                "performance was measured.")
     metric = item.get("metric")
     if code == "metric":
-        name, _, meaning = PLAIN.get(metric, words(metric)).partition(": ")
-        return f"We compare {name} between groups of faces" + (f" ({meaning})." if meaning
-                                                               else ".")
+        name, _, meaning = plain_meaning(metric, w).partition(": ")
+        among = w.positives if metric in ("fnr", "tpr") or w.faces else "images"
+        return f"We compare {name} between groups of {among}" + (f" ({meaning})." if meaning
+                                                                 else ".")
     if code == "no_gap":
         low, high = item["band"]
         return (f"{_cap(_model(item['model']))}: no group's {words(metric)} differs "
@@ -235,9 +290,13 @@ def _found(item: dict) -> str:
                 "given, because a reference group's rate is 0.")
     if code == "gap":
         groups = readable(_names(item["groups"]))
-        if metric == "fnr":
+        if metric == "fnr" and w.faces:
             return (f"{_cap(_model(item['model']))} misses faces of {groups} {item['ratio']:.1f} "
                     f"times as often as faces of {readable(item['reference'])}.")
+        if metric == "fnr":
+            return (f"{_cap(_model(item['model']))}: {w.positives} of {groups} are {w.missed} "
+                    f"{item['ratio']:.1f} times as often as {w.positives} of "
+                    f"{readable(item['reference'])}.")
         return (f"{_cap(_model(item['model']))}: the {words(metric)} of {groups} is "
                 f"{item['ratio']:.2f} times that of {readable(item['reference'])}.")
     if code == "dbvae_outcome":
@@ -250,10 +309,13 @@ def _found(item: dict) -> str:
     raise ValueError(f"unknown finding code {code!r}")
 
 
-def _sure(item: dict) -> str:
+def _sure(item: dict, w: ClassWords) -> str:
     code = item["code"]
     if code == "nothing_to_weigh":
         return "There is nothing to weigh: the numbers above are not a fairness measurement."
+    if code == "overall_only":
+        return ("The overall numbers say nothing about any group: a model can do well overall "
+                "and still fail one group of people.")
     if code == "evidence":
         low, high = item["band"]
         who = _model(item["model"])
@@ -270,7 +332,8 @@ def _sure(item: dict) -> str:
                                  "bootstrap)."}.get(
             item["evidence"], f"For {who}: {TOLERANCE[item['evidence']]}.")
     if code == "withheld":
-        return (f"Some groups had fewer than {item['min_count']} faces and were not measured: "
+        return (f"Some groups had fewer than {item['min_count']} {w.positives} and were not "
+                "measured: "
                 f"{', '.join(item['groups'])}.")
     if code == "sampling_only":
         return ("The intervals cover which images happened to be tested, not the randomness of "
@@ -280,37 +343,41 @@ def _sure(item: dict) -> str:
     raise ValueError(f"unknown code {code!r}")
 
 
-_FIXES = {
-    "one_class": "Check the model first: it has not learned to tell faces from non-faces (train "
-                 "it longer, or check its labels and threshold).",
-    "majority_class": "Check the model first: it does no better than always giving the same "
-                      "answer (train it longer, or check its labels).",
-    "threshold_outside_unit": "Choose a threshold between 0 and 1 (0.5 is the usual one for "
-                              "probabilities).",
-    "threshold_outside_scores": "Choose a threshold inside the range of the model's scores.",
-    "no_attributes": "Add attribute columns (for example skin tone and gender) to the dataset.",
-    "attributes_unknown": "Annotate the attributes (for example skin tone and gender) of the "
-                          "test images: without them there are no groups to compare.",
-}
+def _fix(gate: str, w: ClassWords, min_count: int | None) -> str:
+    """What to do about a failed gate."""
+    task = "faces from non-faces" if w.faces else f"{w.positives} from {w.negatives}"
+    return {
+        "one_class": f"Check the model first: it has not learned to tell {task} (train it "
+                     "longer, or check its labels and threshold).",
+        "majority_class": "Check the model first: it does no better than always giving the "
+                          "same answer (train it longer, or check its labels).",
+        "threshold_outside_unit": "Choose a threshold between 0 and 1 (0.5 is the usual one "
+                                  "for probabilities).",
+        "threshold_outside_scores": "Choose a threshold inside the range of the model's scores.",
+        "no_attributes": "Add attribute columns (for example skin tone and gender) to the "
+                         "dataset, or let the audit discover slices (--discover-slices).",
+        "attributes_unknown": "Annotate the attributes (for example skin tone and gender) of "
+                              "the test images: without them there are no groups to compare.",
+    }.get(gate, f"Audit more images per group (at least {min_count} {w.positives} in each).")
 
 
-def _next(item: dict) -> str:
+def _next(item: dict, w: ClassWords) -> str:
     code = item["code"]
+    P = w.positives
     if code == "fix_gate":
-        return _FIXES.get(item["gate"], f"Audit more images per group (at least "
-                                        f"{item['min_count']} faces in each).")
+        return _fix(item["gate"], w, item.get("min_count"))
     if code == "more_test_faces":
         n = item["faces"]
-        return (f"Test on more faces of {readable(item['group'])}: it has {n:,} test faces; about "
+        return (f"Test on more {P} of {readable(item['group'])}: it has {n:,} test {P}; about "
                 f"{4 * n:,} (four times as many) would halve the width of its interval.")
     if code == "more_training_faces":
         groups, training = item["groups"], item.get("training")
         counts = "" if not training else " (the training split has " + ", ".join(
-            f"{training[g]:,} faces of {readable(g)}" for g in [*groups, item["reference"]]) + ")"
-        return (f"Collect more training faces of {readable(_names(groups))}{counts}, retrain, "
+            f"{training[g]:,} {P} of {readable(g)}" for g in [*groups, item["reference"]]) + ")"
+        return (f"Collect more training {P} of {readable(_names(groups))}{counts}, retrain, "
                 "and audit again.")
     if code == "fill_withheld":
-        return (f"Add test faces of the unmeasured groups (at least {item['min_count']} each): "
+        return (f"Add test {P} of the unmeasured groups (at least {item['min_count']} each): "
                 f"{', '.join(item['groups'])}.")
     if code == "use_dbvae":
         return ("Prefer the DB-VAE for these groups: on the same test images it narrowed at "
@@ -319,16 +386,19 @@ def _next(item: dict) -> str:
         return ("Do not count on the DB-VAE to remove this gap: it was not clearly narrower here. "
                 "Compare methods over several seeds before choosing one.")
     if code == "try_debiasing":
+        extra = (", and --augment adds synthetic faces of the rarer groups" if w.faces else "")
         return ("Try a debiasing method and compare it on the same test images: debias audit "
-                "trains a DB-VAE beside the baseline, and --augment adds synthetic faces of the "
-                "rarer groups.")
+                f"trains a DB-VAE beside the baseline{extra}.")
     if code == "keep_auditing":
         return "Audit again after any retraining or change of data, and keep this report to compare."
     raise ValueError(f"unknown code {code!r}")
 
 
-def plain_text(items: dict[str, list[dict]]) -> dict[str, list[str]]:
-    """The plain-language summary's words: ``found``, ``sure`` and ``next`` lists."""
-    return {"found": [_found(i) for i in items["found"]],
-            "sure": [_sure(i) for i in items["sure"]],
-            "next": [_next(i) for i in items["next"]]}
+def plain_text(items: dict[str, list[dict]], classes: dict | None = None
+               ) -> dict[str, list[str]]:
+    """The plain-language summary's words: ``found``, ``sure`` and ``next`` lists, in the words
+    of ``classes`` (result["classes"]; None: face detection)."""
+    w = class_words(classes)
+    return {"found": [_found(i, w) for i in items["found"]],
+            "sure": [_sure(i, w) for i in items["sure"]],
+            "next": [_next(i, w) for i in items["next"]]}

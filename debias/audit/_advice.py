@@ -33,7 +33,7 @@ def _test_faces(m, slice_name: str, group: str) -> int:
 
 
 def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_count: int,
-           n_boot: int) -> dict[str, list[dict]]:
+           n_boot: int, positives: str = "faces") -> dict[str, list[dict]]:
     """``{"found": [...], "sure": [...], "next": [...]}`` items for the report's first box.
 
     Parameters
@@ -47,6 +47,11 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
         found.append({"code": "cannot_conclude", "gates": gates})
         sure.append({"code": "nothing_to_weigh"})
         todo += [{"code": "fix_gate", "gate": g["code"], "min_count": min_count} for g in gates]
+        return {"found": found, "sure": sure, "next": todo}
+    if summary["verdict"]["code"] == "no_groups":
+        found.append({"code": "no_groups"})
+        sure.append({"code": "overall_only"})
+        todo.append({"code": "fix_gate", "gate": "no_attributes", "min_count": min_count})
         return {"found": found, "sure": sure, "next": todo}
     found.append({"code": "metric", "metric": metric})
     for name, m in metrics.items():
@@ -76,7 +81,7 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
                 todo.append({"code": "more_training_faces", "groups": worst["groups"], "reference": worst["reference"],
                              "training": _training_faces(train, worst["slice"],
                                                          worst["groups"] + [worst["reference"]])})
-    withheld = _withheld_faces(metrics)
+    withheld = _withheld_faces(metrics, positives)
     if withheld:
         sure.append({"code": "withheld", "groups": withheld, "min_count": min_count})
         todo.append({"code": "fill_withheld", "groups": withheld, "min_count": min_count})
@@ -96,10 +101,10 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
     return {"found": found, "sure": sure, "next": unique}
 
 
-def _withheld_faces(metrics: dict) -> list[str]:
+def _withheld_faces(metrics: dict, positives: str = "faces") -> list[str]:
     """Face groups (single attributes) too small for a recall: the same for every model."""
     m = next(iter(metrics.values()))
     rows = m.per_group[(m.per_group["tpr_status"] != "ok") & (m.per_group["positives"] > 0)
                        & ~m.per_group["slice"].str.contains(" & ", regex=False)
                        & (m.per_group["slice"] != "overall")]
-    return [f"{r['group']} ({int(r['positives'])} faces)" for r in rows.to_dict("records")]
+    return [f"{r['group']} ({int(r['positives'])} {positives})" for r in rows.to_dict("records")]

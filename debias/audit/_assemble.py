@@ -17,6 +17,7 @@ from debias.audit._config import AuditRun
 from debias.audit._judged import Judged
 from debias.audit._latent_stage import misclassified
 from debias.audit._result import base_result, config_dict, metrics_section, metrics_tables
+from debias.audit._words import classes_of, words_of
 from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
 from debias.verdicts import MODELS, plain_text
@@ -53,16 +54,21 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
         result["augmentation"] = augmentation_section(
             judged.augmentation, judged.train, face_checker, seed=run.training.seed,
             comparison=comparisons.get("augmented"))
+    classes = result["classes"] = classes_of(judged.data)
+    positives = words_of(judged.data).positives
     summary = summarise(metrics, comparisons, gates, audited=len(labels),
                         faces=int(labels.sum()), metric=config.verdict_metric,
                         level=config.level,
-                        labels={"dbvae": "DB-VAE", "augmented": "Augmented baseline"})
+                        labels={"dbvae": "DB-VAE", "augmented": "Augmented baseline"},
+                        classes=classes)
     plain = advice(metrics, summary, train=judged.train, metric=config.verdict_metric,
-                   tolerance=config.tolerance, min_count=config.min_count, n_boot=config.n_boot)
-    summary["plain"] = {**plain_text(plain), "items": plain}
+                   tolerance=config.tolerance, min_count=config.min_count, n_boot=config.n_boot,
+                   positives=positives)
+    summary["plain"] = {**plain_text(plain, classes), "items": plain}
     result["summary"] = summary
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,
-                                        trained=bool(judged.trained) and run.trains)
+                                        trained=bool(judged.trained) and run.trains,
+                                        positives=positives)
     return result
 
 

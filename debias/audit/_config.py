@@ -40,6 +40,9 @@ class AuditRun:
     training : how models are trained; its seed also draws the split
     metrics : how predictions are judged
     explicit_threshold : the user chose the threshold (external scores need not be in [0, 1])
+    explicit_verdict_metric : the user chose ``metrics.verdict_metric``; otherwise it follows
+        the task: the miss rate (fnr) for face detection, the error rate for any other binary
+        task (both classes are people, so errors either way count)
     gallery_size : images per gallery
     augment : also train a baseline on the training split plus synthetic faces, optional
     counterfactual : probe every trained model with CycleGAN edits, optional
@@ -55,6 +58,7 @@ class AuditRun:
     training: TrainingSettings = field(default_factory=TrainingSettings)
     metrics: AuditConfig = field(default_factory=AuditConfig)
     explicit_threshold: bool = False
+    explicit_verdict_metric: bool = True
     gallery_size: int = 12
     augment: AugmentSettings | None = None
     counterfactual: CounterfactualSettings | None = None

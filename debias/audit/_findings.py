@@ -71,10 +71,17 @@ def verdict_counts(metrics: dict, metric: str) -> dict[str, dict[str, int]]:
     return out
 
 
+def _grouped(metrics: dict) -> bool:
+    """Whether the audit has any slice of groups (attributes or discovered slices)."""
+    return any((m.per_group["slice"] != "overall").any() for m in metrics.values())
+
+
 def audit_verdict(metrics: dict, metric: str, gates: list[dict]) -> dict:
     """The audit's verdict code and the counts behind it.
 
-    ``cannot_conclude`` when a sanity gate failed; else ``disparity_clear`` (some group outside
+    ``cannot_conclude`` when a sanity gate failed; ``no_groups`` when there are no groups to
+    compare (no attribute and no discovered slice: overall performance only); else
+    ``disparity_clear`` (some group outside
     the band with its whole CI), ``disparity_weak`` (outside, CI reaching in, or no CI),
     ``not_judged`` (no ratio: the reference's value is 0 or withheld) or
     ``no_clear_disparity``."""
@@ -82,7 +89,8 @@ def audit_verdict(metrics: dict, metric: str, gates: list[dict]) -> dict:
     total = {k: sum(c.get(k, 0) for c in counts.values())
              for k in ("outside_clear", "outside_weak", "outside_no_ci", "no_ratio")}
     clear, weak = total["outside_clear"], total["outside_weak"] + total["outside_no_ci"]
-    code = ("cannot_conclude" if gates else "disparity_clear" if clear else
+    code = ("cannot_conclude" if gates else "no_groups" if not _grouped(metrics) else
+            "disparity_clear" if clear else
             "disparity_weak" if weak else "not_judged" if total["no_ratio"] else
             "no_clear_disparity")
     return {"code": code, "metric": metric, "clear": clear, "weak": weak,
@@ -101,6 +109,10 @@ def findings(metrics: dict, comparisons: dict, gates: list[dict], *, audited: in
     audited; per model its worst ratio and widest gap; each paired comparison."""
     out = [{"code": "cannot_conclude", "gates": gates}] if gates else []
     out.append({"code": "audited", "images": audited, "faces": faces, "models": list(metrics)})
+    if not _grouped(metrics):
+        if not gates:
+            out.append({"code": "no_groups"})
+        return out + [_overall(name, m, level) for name, m in metrics.items()]
     for name, m in metrics.items():
         gaps = gap_rows(m.disparities, metric).dropna(subset=["value"])
         if gaps.empty:
@@ -127,9 +139,18 @@ def findings(metrics: dict, comparisons: dict, gates: list[dict], *, audited: in
     return out
 
 
+def _overall(name: str, m, level: float) -> dict:
+    """A model's overall accuracy, miss rate and false positive rate, with their CIs."""
+    row = m.per_group[m.per_group["slice"] == "overall"].iloc[0]
+    values = {metric: {"value": none_if_nan(row.get(metric)), "low": none_if_nan(row.get(
+        f"{metric}_low")), "high": none_if_nan(row.get(f"{metric}_high"))}
+        for metric in ("accuracy", "fnr", "fpr")}
+    return {"code": "overall", "model": name, "level": level, "values": values}
+
+
 def summarise(metrics: dict, comparisons: dict, gates: list[dict], *, audited: int,
               faces: int, metric: str = "fnr", level: float = 0.95,
-              labels: dict[str, str] | None = None) -> dict:
+              labels: dict[str, str] | None = None, classes: dict | None = None) -> dict:
     """``result.summary``: the verdict (code and counts), the findings and gates as codes, and
     the headline and evidence rendered from them; ``dbvae_helped`` from the paired comparison
     (None: no comparison, no clear change, or a conclusion cannot be drawn)."""
@@ -139,11 +160,13 @@ def summarise(metrics: dict, comparisons: dict, gates: list[dict], *, audited: i
     said = outcome(comparisons.get("dbvae"))
     helped = None if gates else {"narrower": True, "wider": False}.get(said)
     return {"verdict": verdict, "gates": gates, "findings": found,
-            "headline": [finding_text(f) for f in found], "evidence": evidence_text(verdict),
+            "headline": [finding_text(f, classes) for f in found],
+            "evidence": evidence_text(verdict),
             "dbvae_helped": helped}
 
 
-def limitations(metrics: dict, *, n_boot: int, trained: bool) -> list[str]:
+def limitations(metrics: dict, *, n_boot: int, trained: bool, positives: str = "faces"
+                ) -> list[str]:
     """What a reader should keep in mind, computed from this audit."""
     notes = []
     for m in metrics.values():
@@ -152,7 +175,7 @@ def limitations(metrics: dict, *, n_boot: int, trained: bool) -> list[str]:
                                & (m.per_group["positives"] > 0)]
         if len(withheld):
             groups = ", ".join(f"{r['slice']}={r['group']}" for r in withheld.to_dict("records"))
-            notes.append(f"Recall withheld for {len(withheld)} group(s) with too few faces: "
+            notes.append(f"Recall withheld for {len(withheld)} group(s) with too few {positives}: "
                          f"{groups}.")
         break  # the same groups for every model
     if n_boot:

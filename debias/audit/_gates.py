@@ -29,7 +29,10 @@ def audit_gates(judged: Judged, metrics: dict, config: AuditConfig, labels: dict
     faces = judged.test.meta.loc[judged.test.meta["label"] == 1, judged.data.attributes]
     gaps = {name: gap_rows(m.disparities, config.verdict_metric)["value"].to_numpy()
             for name, m in metrics.items()}
-    return gates + group_gates(faces, gaps, config.verdict_metric)
+    # No attribute at all is not a failed check: the audit reports overall performance and
+    # says that no subgroup analysis was possible (the verdict ``no_groups``).
+    return gates + [g for g in group_gates(faces, gaps, config.verdict_metric)
+                    if g["code"] != "no_attributes"]
 
 
 def suppress_verdicts(metrics: dict) -> None:

@@ -12,6 +12,7 @@ from debias.audit._config import AuditRun
 from debias.audit._counterfactual_stage import probe_values
 from debias.audit._predictions import read_predictions
 from debias.audit._train_stage import train_augmented, train_models
+from debias.audit._words import words_of
 from debias.augment import augmentation_plan, most_imbalanced
 from debias.data import ImageDataset, reproduce_split, split_record
 from debias.errors import DataError
@@ -73,7 +74,8 @@ def check_references(reference: dict[str, str], data: ImageDataset, max_order: i
         faces = data.meta[data.meta["label"] == 1]
         groups = sorted(set(group_labels(faces, known[name])))
         if group not in groups:
-            raise DataError(f"`reference_group` {name}={group}: no face of {name!r} is {group!r} "
+            noun = "face" if data.classes[0] == "face" else f"{data.classes[0]} image"
+            raise DataError(f"`reference_group` {name}={group}: no {noun} of {name!r} is {group!r} "
                             f"(groups: {', '.join(groups)})")
 
 
@@ -100,7 +102,8 @@ def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | N
         train, test = data.split(seed=seed)
         split = split_record(data, train, test, seed=seed)
         _check_probes(run, train)
-        stage(2, f"training on {len(train):,} images ({int(train.labels.sum()):,} faces)")
+        stage(2, f"training on {len(train):,} images ({int(train.labels.sum()):,} "
+                 f"{words_of(data).positives})")
         models_dir = run.models_dir
         trained = train_models(train, settings=run.training, split=split, models_dir=models_dir,
                                train_dbvae=run.train_dbvae, log=log)

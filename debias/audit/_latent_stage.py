@@ -7,6 +7,7 @@ import numpy as np
 from debias.audit._images import gallery, png_base64
 from debias.audit._result import records
 from debias.data import ImageDataset
+from debias.audit._words import words_of
 from debias.latent import analyse_faces, latent_inputs, traversal
 
 MAX_POINTS = 2000
@@ -36,7 +37,8 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
                    "error": bool(r["error"]), "groups": {a: str(r[a]) for a in attributes}}
                   for r in points.to_dict(orient="records")]
     strips = []
-    for row in result.dims[result.dims["rank"] == 1].itertuples():
+    top = result.dims[result.dims["rank"] == 1] if len(result.dims) else result.dims
+    for row in top.itertuples():
         strip = traversal(model, mu, row.dim)
         strips.append({"attribute": row.attribute, "group": row.group, "dim": int(row.dim),
                        "effect": float(row.effect), "images": [png_base64(s) for s in strip]})
@@ -50,8 +52,10 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
 
 def misclassified(model_scores: np.ndarray, test: ImageDataset, *, threshold: float,
                   attributes: list[str], k: int = 8) -> list[dict]:
-    """Per attribute group, up to k missed faces (lowest scores first); then up to k
-    non-faces called faces."""
+    """Per attribute group, up to k missed positives (lowest scores first); then up to k
+    negatives called positive (named in the dataset's class words)."""
+    w = words_of(test)
+    missed_name = "missed faces" if w.faces else f"{w.positives} {w.missed}"
     labels = test.labels.numpy()
     meta = test.meta.reset_index(drop=True)
     out = []
@@ -61,13 +65,14 @@ def misclassified(model_scores: np.ndarray, test: ImageDataset, *, threshold: fl
             index = np.flatnonzero(missed & (meta[attribute].astype(str) == value).to_numpy())
             index = index[np.argsort(model_scores[index], kind="stable")][:k]
             if len(index):
-                out.append({"group": f"{attribute}={value} (missed faces)",
+                out.append({"group": f"{attribute}={value} ({missed_name})",
                             "images": gallery(test.images[index], meta["path"].iloc[index].astype(str).tolist(),
                                               [f"score {model_scores[i]:.3f}" for i in index])})
     false_alarm = np.flatnonzero((labels == 0) & (model_scores >= threshold))
     false_alarm = false_alarm[np.argsort(-model_scores[false_alarm], kind="stable")][:k]
     if len(false_alarm):
-        out.append({"group": "non-faces called faces",
+        out.append({"group": "non-faces called faces" if w.faces else
+                    f"{w.negatives} {w.called_positive}",
                     "images": gallery(test.images[false_alarm],
                                       meta["path"].iloc[false_alarm].astype(str).tolist(),
                                       [f"score {model_scores[i]:.3f}" for i in false_alarm])})

@@ -7,15 +7,27 @@ from dataclasses import replace
 from debias.audit._config import AuditRun
 from debias.audit._counterfactual_stage import run_counterfactual
 from debias.audit._judged import Judged
+from debias.audit._words import words_of
 from debias.audit._latent_stage import latent_section
 from debias.groups import group_labels, slice_name, slices
 from debias.metrics import AuditConfig, audit_predictions
 
 
-def judging_config(config: AuditConfig, judged: Judged) -> tuple[AuditConfig, dict]:
-    """A copy of ``config`` whose references are the user's, else the defaults; and what the
-    result records of the defaults (``default_reference``, and ``reference_ties``: slices whose
-    default was decided by the tie rule). The caller's config is untouched."""
+def task_metric(data) -> str:
+    """The verdict metric a task calls for: the miss rate for face detection (a detector harms
+    people through the faces it misses), the error rate for any other binary task (the
+    Gender Shades measure: both classes are people, and a mistake either way harms)."""
+    return "fnr" if words_of(data).faces else "error_rate"
+
+
+def judging_config(config: AuditConfig, judged: Judged, *, by_task: bool = False
+                   ) -> tuple[AuditConfig, dict]:
+    """A copy of ``config`` whose references are the user's, else the defaults, and whose
+    verdict metric follows the task when ``by_task``; and what the result records of the
+    defaults (``default_reference``, and ``reference_ties``: slices whose default was decided
+    by the tie rule). The caller's config is untouched."""
+    if by_task:
+        config = replace(config, verdict_metric=task_metric(judged.data))
     reference_data = judged.train if judged.train is not None else judged.data
     defaults, ties = default_references(reference_data, judged.test, judged.data.attributes,
                                         config.max_order)

@@ -100,7 +100,8 @@ def _stages(run: AuditRun, *, log) -> tuple[dict, dict] | None:
         log(f"note: {note}")
     stage(3, f"measuring {len(judged.scores)} model(s) on {len(judged.test):,} test images "
              f"({run.metrics.n_boot} bootstrap resamples)")
-    config, defaults = judging_config(run.metrics, judged)
+    config, defaults = judging_config(run.metrics, judged,
+                                      by_task=not run.explicit_verdict_metric)
     metrics = measure(judged, config)
     latent = latent_stage(run, judged, config, stage=stage)
     face_checker, counterfactual = probe_stage(run, judged, config, log=log)

@@ -68,10 +68,11 @@ def _threshold(ctx, param, value) -> float | None:
 @click.option("--reference-group", "reference", multiple=True, callback=_reference_groups,
               metavar="SLICE=GROUP", help="Reference group of a slice (default: the group with the most "
               "training faces).")
-@click.option("--verdict-metric", type=click.Choice(VERDICT_METRICS), default="fnr",
-              show_default=True, help="The metric the conclusions and the tolerance verdict "
-              "are about: fnr (miss rate: the error a face detector harms people by), fpr, "
-              "error_rate, tpr, accuracy, precision, fdr, selection_rate.")
+@click.option("--verdict-metric", type=click.Choice(VERDICT_METRICS), help="The metric the "
+              "conclusions and the tolerance verdict are about (default: fnr, the miss rate, for "
+              "face detection, the error a face detector harms people by; error_rate for any "
+              "other binary task): fnr, fpr, error_rate, tpr, accuracy, precision, fdr, for, "
+              "selection_rate.")
 @click.option("--tolerance", default="0.8,1.25", show_default=True, callback=_tolerance,
               help="Band of group/reference ratios that passes.")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -111,13 +112,14 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
 
     config = AuditConfig(threshold=0.5 if threshold is None else threshold, max_order=max_order,
                          min_count=min_count, n_boot=n_boot, seed=seed, reference=reference,
-                         tolerance=tolerance, verdict_metric=verdict_metric)
+                         tolerance=tolerance, verdict_metric=verdict_metric or "fnr")
     run = AuditRun(
         dataset=dataset, out=out, dataset_kwargs=dataset_kwargs, predictions=predictions,
         model=model_path, train_dbvae=not no_train_dbvae,
         training=TrainingSettings(epochs=epochs, batch_size=batch_size, latent_dim=latent_dim,
                                   vae_on=vae_on, seed=seed, device=device),
         metrics=config, explicit_threshold=threshold is not None,
+        explicit_verdict_metric=verdict_metric is not None,
         augment=augment_settings(augment, augment_by, augment_cap, generator_epochs),
         counterfactual=CounterfactualSettings(counterfactual, images=counterfactual_images,
                                               generator_epochs=generator_epochs)

@@ -28,7 +28,13 @@ def dataset_options(command):
         click.option("--attributes", callback=_split_list, metavar="A,B",
                      help="Subgroup attribute columns to use (default: all the layout offers)."),
         click.option("--positive", metavar="NAME",
-                     help="CSV layout: the positive class when labels are class names."),
+                     help="The positive class: a label value when the CSV's labels are class "
+                     "names, or a folder name when the dataset is two class folders "
+                     "(e.g. --positive female beside male/)."),
+        click.option("--class-names", metavar="POS,NEG",
+                     help="What the two classes are called in the report and the terminal "
+                     "(default: the data's class or folder names; face,non-face for "
+                     "face/nonface labels and faces/ folders; else positive,negative)."),
         click.option("--target", metavar="ATTR", help="CelebA: the attribute used as label."),
         click.option("--negatives", type=click.Path(file_okay=False, path_type=str),
                      help="Folder of negative (non-face) images for face-only sets."),
@@ -46,12 +52,13 @@ def dataset_options(command):
     ]
 
     @functools.wraps(command)
-    def wrapper(*args, format_, image_size, attributes, positive, target, negatives,
-                allow_unmatched, bin_edges, no_cache, memory_budget, **kwargs):
+    def wrapper(*args, format_, image_size, attributes, positive, class_names, target,
+                negatives, allow_unmatched, bin_edges, no_cache, memory_budget, **kwargs):
         kwargs["dataset_kwargs"] = dict(
             format=format_, image_size=image_size, attributes=attributes, positive=positive,
             target=target, negatives=negatives, cache=not no_cache, memory_budget=memory_budget,
-            allow_unmatched=allow_unmatched, bin_edges=list(bin_edges) or None)
+            allow_unmatched=allow_unmatched, bin_edges=list(bin_edges) or None,
+            class_names=class_names)
         return command(*args, **kwargs)
 
     for option in reversed(options):

@@ -55,6 +55,8 @@ def summary_lines(metrics: AuditMetrics, *, metric: str = "tpr") -> list[str]:
                      f"{', '.join(map(_name, worst['group']))}; ")
         lines.append(text + f"gap {g['value']:.3f}{_ci(g['low'], g['high'])}")
     codes = metrics.verdicts.loc[metrics.verdicts["metric"] == metric, "code"]
+    if not (per_group["slice"] != "overall").any():
+        return [terminal_safe(line) for line in lines]  # no groups: the headline says so
     if codes.eq("not_judged").any():
         lines.append(f"  {metric}: no verdicts (the audit cannot support a fairness conclusion)")
         return lines
@@ -76,16 +78,17 @@ def audit_lines(result: dict, metrics: dict) -> list[str]:
              f"(threshold {config['threshold']:g}, {config['n_boot']} bootstrap resamples)"]
     metric = config.get("verdict_metric", "tpr")
     for name, m in metrics.items():
-        lines.append(f"{name}:")
-        lines.extend(summary_lines(m, metric=metric))
+        said = summary_lines(m, metric=metric)
+        if said:
+            lines += [f"{name}:", *said]
     summary = result["summary"]
-    codes = ("cannot_conclude", "worst_ratio", "comparison")
+    codes = ("cannot_conclude", "no_groups", "overall", "worst_ratio", "comparison")
     lines.extend(text for f, text in zip(summary["findings"], summary["headline"])
                  if f["code"] in codes)
     for d in result.get("counterfactual", {}).get("directions", []):
         flips = ", ".join(f"{name} {s['flip_rate']:.3f}" for name, s in d["models"].items())
         lines.append(f"counterfactual {d['edit']} {_name(d['from'])} -> {_name(d['to'])} "
-                     f"({d['n']} faces): "
+                     f"({d['n']} {'faces' if result.get('classes', {}).get('task', 'face_detection') == 'face_detection' else 'images'}): "
                      f"flip rate {flips}; edit success {d['edit_success']:.2f}, still a face "
                      f"{d['target_preserved']:.2f}")
     return [terminal_safe(line) for line in lines]

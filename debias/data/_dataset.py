@@ -50,6 +50,8 @@ class ImageDataset:
     bins : dict
         Attribute -> how its numbers were binned into ranges: ``{"edges": [...], "labels":
         [...], "chosen": "given" or "quartiles"}`` (labels in increasing order).
+    classes : (str, str)
+        The names of label 1 and label 0 (``("face", "non-face")``, ``("female", "male")``).
     """
 
     images: torch.Tensor
@@ -64,6 +66,7 @@ class ImageDataset:
     memory_budget: int | None = None
     scratch_dir: Path | None = None
     bins: dict = field(default_factory=dict)
+    classes: tuple[str, str] = ("face", "non-face")
 
     def __post_init__(self) -> None:
         n = len(self.images)

@@ -14,6 +14,7 @@ from debias.data._manifest import (
     RESERVED_COLUMNS,
     Manifest,
     choose_attributes,
+    label_classes,
     clean_attributes,
     list_image_files,
     missing_column,
@@ -34,15 +35,16 @@ NEGATIVE_DIRS = ("nonfaces", "non_faces", "non-faces", "not_faces", "not-faces",
                  "negative", "negatives", "background", "backgrounds", "0")
 
 
-def _unmatched_faces(faces: pd.Series, table: pd.DataFrame, allow: bool) -> list[str]:
-    """A warning naming the faces without a row in attributes.csv; an error when they are
-    more than half (unless ``allow``)."""
+def _unmatched_faces(faces: pd.Series, table: pd.DataFrame, allow: bool, noun: str = "faces"
+                     ) -> list[str]:
+    """A warning naming the positives (``noun``) without a row in attributes.csv; an error
+    when they are more than half (unless ``allow``)."""
     missing = faces[~faces.isin(table.index)]
     if missing.empty:
         return []
     examples = ", ".join(printable(p) for p in missing.head(3))
     listed = ", ".join(printable(p) for p in table.index[:3])
-    text = (f"{len(missing):,} of {len(faces):,} faces have no row in attributes.csv (e.g. "
+    text = (f"{len(missing):,} of {len(faces):,} {noun} have no row in attributes.csv (e.g. "
             f"{examples}; its paths look like {listed}), so their attributes are unknown")
     if len(missing) * 2 > len(faces) and not allow:
         raise DataError(f"{text}; paths are relative to the dataset folder. Fix the paths, or "
@@ -91,19 +93,45 @@ def read_csv_layout(
         out["split"] = parse_split(frame["split"], name).to_numpy()
     for column in chosen:
         out[column] = frame[column].to_numpy()
-    return Manifest(clean_attributes(out, chosen), chosen, "csv", warnings=notes)
+    return Manifest(clean_attributes(out, chosen), chosen, "csv", warnings=notes,
+                    classes=label_classes(frame["label"], positive=positive))
+
+
+def class_folders(root: Path, positive: str | None
+                  ) -> tuple[Path | None, Path | None, tuple[str, str]]:
+    """The positive and negative class folders and the classes' names.
+
+    With ``positive`` the classes are any two folders: ``positive`` and the one other folder
+    beside it (``female/`` + ``male/``), named after them. Without it, the usual names:
+    ``faces/`` ... (face detection) or ``positive/``, ``1/`` (classes "positive"/"negative").
+    """
+    if positive is not None:
+        chosen = root / positive
+        if not chosen.is_dir():
+            raise DataError(f"`positive` {positive!r}: there is no folder {positive}/ in {root}")
+        others = [d for d in sorted(root.iterdir())
+                  if d.is_dir() and not d.name.startswith(".") and d.name != positive]
+        if len(others) != 1:
+            found = ", ".join(f"{d.name}/" for d in others) or "none"
+            raise DataError(f"with `positive` {positive!r} the other class must be the one other "
+                            f"folder beside {positive}/ in {root} (found: {found})")
+        return chosen, others[0], (positive, others[0].name)
+    pos, neg = find_class_dir(root, POSITIVE_DIRS), find_class_dir(root, NEGATIVE_DIRS)
+    face = pos is None or pos.name in ("faces", "face")
+    return pos, neg, ("face", "non-face") if face else ("positive", "negative")
 
 
 def read_folder_layout(root: Path, *, attributes: list[str] | None = None,
-                       allow_unmatched: bool = False) -> Manifest:
-    """Read ``faces/`` (label 1) and ``nonfaces/`` (label 0), plus optional attributes.csv.
+                       allow_unmatched: bool = False, positive: str | None = None) -> Manifest:
+    """Read ``faces/`` (label 1) and ``nonfaces/`` (label 0), or ``positive``'s folder and the
+    one beside it (see :func:`class_folders`), plus optional attributes.csv.
 
     An attributes.csv that names fewer than half the faces is refused (its paths probably do
     not match the images: every unmatched face would silently become ``unknown``) unless
     ``allow_unmatched``; any unmatched face is counted in a warning with examples."""
     frames, skipped = [], []
-    for names, label in ((POSITIVE_DIRS, 1), (NEGATIVE_DIRS, 0)):
-        directory = find_class_dir(root, names)
+    pos_dir, neg_dir, classes = class_folders(root, positive)
+    for directory, label in ((pos_dir, 1), (neg_dir, 0)):
         if directory is None:
             continue
         files, skip = list_image_files(directory, root)
@@ -134,9 +162,12 @@ def read_folder_layout(root: Path, *, attributes: list[str] | None = None,
             out[column] = keys.map(table[column]).fillna("").to_numpy()
         unmatched = len(table.index.difference(keys))
         if unmatched:
+            folders = " or ".join(f"{d.name}/" for d in (pos_dir, neg_dir) if d is not None)
             notes.append(f"attributes.csv lists {unmatched} path(s) that are not images in "
-                         "faces/ or nonfaces/")
-        notes += _unmatched_faces(keys[out["label"] == 1], table, allow_unmatched)
+                         f"{folders}")
+        noun = "faces" if classes[0] in ("face", "faces") else f"{classes[0]} images"
+        notes += _unmatched_faces(keys[out["label"] == 1], table, allow_unmatched, noun)
     elif attributes:
         raise DataError(f"attributes {attributes} requested but {root} has no attributes.csv")
-    return Manifest(clean_attributes(out, chosen), chosen, "folder", skipped, notes)
+    return Manifest(clean_attributes(out, chosen), chosen, "folder", skipped, notes,
+                    classes=classes)

@@ -96,7 +96,8 @@ def read_celeba(root: Path, *, target: str | None = None,
         out["split"] = [_CELEBA_SPLITS.get(parts.get(n, ""), "train") for n in table.index]
     for column in chosen:
         out[column] = np.where(table[column].to_numpy() == "1", "true", "false")
-    return Manifest(clean_attributes(out, chosen), chosen, "celeba")
+    classes = (target, f"not {target}") if target else ("face", "non-face")
+    return Manifest(clean_attributes(out, chosen), chosen, "celeba", classes=classes)
 
 
 def find_fairface(root: Path) -> list[Path]:

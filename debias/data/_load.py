@@ -51,7 +51,8 @@ def _read_manifest(root: Path, fmt: str, *, positive, target, attributes,
     if fmt == "csv":
         return read_csv_layout(root, positive=positive, attributes=attributes)
     if fmt == "folder":
-        return read_folder_layout(root, attributes=attributes, allow_unmatched=allow_unmatched)
+        return read_folder_layout(root, attributes=attributes, allow_unmatched=allow_unmatched,
+                                  positive=positive)
     if fmt == "celeba":
         return read_celeba(root, target=target, attributes=attributes)
     if fmt == "fairface":
@@ -89,14 +90,27 @@ def _add_negatives(manifest: Manifest, root: Path, negatives: Path) -> None:
                          for s in skipped]
 
 
-def _check_two_classes(labels: np.ndarray, what: str) -> None:
+def _check_two_classes(labels: np.ndarray, what: str, classes: tuple[str, str]) -> None:
     n_pos = int(labels.sum())
     if n_pos == 0 or n_pos == len(labels):
-        kind = "positive (faces)" if n_pos else "negative (non-faces)"
+        face = classes[0] in ("face", "faces")
+        kind = (f"positive ({classes[0]})" if n_pos else f"negative ({classes[1]})") \
+            if not face else "positive (faces)" if n_pos else "negative (non-faces)"
         folders = "/, ".join(NEGATIVE_DIRS if n_pos else POSITIVE_DIRS) + "/"
-        raise DataError(f"only one class {what}: all {len(labels)} images are {kind}; a detector "
-                        f"audit needs both: put the other class in a folder named one of "
+        raise DataError(f"only one class {what}: all {len(labels)} images are {kind}; an audit "
+                        f"needs both: put the other class in a folder named one of "
                         f"{folders} beside them, or pass `negatives` DIR")
+
+
+def _class_names(given, found: tuple[str, str]) -> tuple[str, str]:
+    """``class_names`` (``"POS,NEG"`` or a pair) when given, else the names the layout gave."""
+    if given is None:
+        return found
+    names = [n.strip() for n in (given.split(",") if isinstance(given, str) else given)]
+    if len(names) != 2 or not all(names) or names[0] == names[1]:
+        raise DataError(f"`class_names` {given!r}: give two different names, positive first "
+                        "(e.g. face,non-face or female,male)")
+    return names[0], names[1]
 
 
 def load_dataset(
@@ -115,6 +129,7 @@ def load_dataset(
     memory_budget: str | int | None = None,
     allow_unmatched: bool = False,
     bin_edges: Mapping[str, Sequence[float]] | Iterable[str] | None = None,
+    class_names: str | Sequence[str] | None = None,
 ) -> ImageDataset:
     """Load an image dataset in any of the layouts the README describes.
 
@@ -127,7 +142,8 @@ def load_dataset(
     format : {"auto", "csv", "folder", "celeba", "utkface", "fairface"}
         Layout; ``"auto"`` detects it.
     positive : str, optional
-        In a CSV whose labels are two class names, the positive one.
+        In a CSV whose labels are two class names, the positive one; in a folder of two
+        class folders (``female/``, ``male/``), the positive one's name.
     target : str, optional
         CelebA attribute used as the label.
     attributes : list of str, optional
@@ -156,6 +172,10 @@ def load_dataset(
         60]}`` or ``["age=0,18,30,45,60"]`` (labels ``0–17``, ..., ``45–59``, ``60+``). A
         numeric attribute of more than 12 values not named here is binned at its quartiles;
         every binned attribute gets a line in ``warnings``.
+    class_names : "POS,NEG" or (pos, neg), optional
+        What the two classes are called in every sentence of an audit; default: the class
+        names or folder names of the data, ``face``/``non-face`` for face/nonface labels and
+        the face-detection layouts, else ``positive``/``negative``.
 
     Returns
     -------
@@ -187,7 +207,8 @@ def load_dataset(
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
     edges = parse_bin_edges(bin_edges)
-    fmt = detect_format(root) if format == "auto" else format
+    named_folder = positive is not None and not find_csv(root) and (root / positive).is_dir()
+    fmt = format if format != "auto" else "folder" if named_folder else detect_format(root)
     manifest = _read_manifest(root, fmt, positive=positive, target=target, attributes=attributes,
                               allow_unmatched=allow_unmatched)
     # The cache holds pixels only, keyed by the files: binning never changes its entries.
@@ -197,7 +218,8 @@ def load_dataset(
     frame = manifest.frame
     if frame.empty:
         raise DataError(f"no image files found in {root}")
-    _check_two_classes(frame["label"].to_numpy(), f"in {root}")
+    classes = _class_names(class_names, manifest.classes)
+    _check_two_classes(frame["label"].to_numpy(), f"in {root}", classes)
 
     files = frame["file"].tolist()
     cache_path = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -219,7 +241,7 @@ def load_dataset(
                         f"(first: {skipped[0].path}: {skipped[0].reason})")
     meta = frame.iloc[decoded.ok].reset_index(drop=True)
     _check_two_classes(meta["label"].to_numpy(), f"left after skipping {len(decoded.failures)} "
-                       "unreadable files")
+                       "unreadable files", classes)
     return ImageDataset(
         images=torch.from_numpy(decoded.images),
         labels=torch.from_numpy(meta["label"].to_numpy(np.int64, copy=True)),
@@ -233,6 +255,7 @@ def load_dataset(
         memory_budget=budget,
         scratch_dir=cache_path,
         bins={name: bins.as_dict() for name, bins in binned.items()},
+        classes=classes,
     )
 
 

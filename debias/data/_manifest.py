@@ -41,7 +41,7 @@ class Manifest:
 
     ``frame`` has one row per image with columns ``path`` (printable, relative to the root),
     ``file`` (path to open), ``label`` (int 0/1), optionally ``split``, and one string column
-    per attribute in ``attributes``.
+    per attribute in ``attributes``. ``classes`` names label 1 and label 0.
     """
 
     frame: pd.DataFrame
@@ -49,6 +49,7 @@ class Manifest:
     format: str
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    classes: tuple[str, str] = ("face", "non-face")
 
 
 def printable(name: str) -> str:
@@ -272,6 +273,19 @@ def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"{source} line {row + 2}: label {classes[0]!r} is not 1/0 or true/false")
     return is_true.to_numpy(np.int64)
+
+
+def label_classes(values: pd.Series, *, positive: str | None) -> tuple[str, str]:
+    """The names of label 1 and label 0: the two class names when ``positive`` picks one,
+    ``("face", "non-face")`` for face/nonface labels, else ``("positive", "negative")``."""
+    text = values.astype(str).str.strip()
+    if positive is not None:
+        other = sorted(set(text.unique()) - {positive})
+        return positive, (other[0] if other else f"not {positive}")
+    lower = set(text.str.lower().unique())
+    if lower <= {"face", "nonface", "non-face"}:
+        return "face", "non-face"
+    return "positive", "negative"
 
 
 def parse_split(values: pd.Series, source: str) -> pd.Series:

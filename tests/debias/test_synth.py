@@ -106,19 +106,19 @@ def test_layout_and_composition(small):
     for split, n in (("train", 200), ("test", 80)):
         part = frame[frame["split"] == split]
         assert len(part) == n
-        assert (part["label"] == "1").sum() == n // 2
+        assert (part["label"] == "face").sum() == n // 2
         assert part["path"].str.startswith(f"images/{split}/").all()
-    faces = frame[frame["label"] == "1"]
+    faces = frame[frame["label"] == "face"]
     counts = faces.groupby(["split", "skin_tone", "gender"]).size()
     assert counts["train", "dark"].sum() == 10  # round(0.1 * 100), exactly
     assert counts["train", "dark", "female"] == counts["train", "dark", "male"] == 5
     assert counts["train", "light", "female"] == counts["train", "light", "male"] == 45
     assert all(counts["test", t, g] == 10 for t, g in GROUPS)
-    nonfaces = frame[frame["label"] == "0"]
+    nonfaces = frame[frame["label"] == "nonface"]
     assert (nonfaces["skin_tone"] == "").all() and (nonfaces["gender"] == "").all()
     # Plain pandas reads the empty attributes as missing values.
     plain = pd.read_csv(small / "labels.csv")
-    assert plain.loc[plain["label"] == 0, ["skin_tone", "gender"]].isna().all().all()
+    assert plain.loc[plain["label"] == "nonface", ["skin_tone", "gender"]].isna().all().all()
     img = Image.open(small / frame["path"].iloc[0])
     assert img.size == (64, 64) and img.mode == "RGB"
     assert sorted(p.relative_to(small).as_posix() for p in small.rglob("*.png")) \
@@ -128,7 +128,7 @@ def test_layout_and_composition(small):
 def test_rounding_of_the_minority_count(tmp_path):
     out = make_synthetic_benchmark(tmp_path / "b", n_train=30, n_test=8, minority_share=0.05,
                                    progress=False)
-    faces = read_labels(out).query("split == 'train' and label == '1'")
+    faces = read_labels(out).query("split == 'train' and label == 'face'")
     assert (faces["skin_tone"] == "dark").sum() == 1  # round(0.05 * 15) = round(0.75)
     assert len(faces) == 15
 

@@ -15,7 +15,7 @@ def test_synth_writes_a_loadable_biased_csv_dataset(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"wrote 56 images and labels.csv to {out}" in result.stdout
     frame = pd.read_csv(out / "labels.csv")
-    train_faces = frame[(frame.split == "train") & (frame.label == 1)]
+    train_faces = frame[(frame.split == "train") & (frame.label == "face")]
     assert (train_faces.skin_tone == "dark").sum() == 2  # 10% of 20 faces
     data = load_dataset(out, image_size=32)
     assert len(data) == 56 and data.attributes == ["skin_tone", "gender"]
