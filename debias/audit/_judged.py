@@ -124,6 +124,12 @@ def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | N
 
 def _check_probes(run: AuditRun, train: ImageDataset) -> None:
     """Refuse a bad ``augment`` attribute or ``counterfactual`` now, not after training."""
+    w = words_of(train)
+    if (run.augment or run.counterfactual) and not w.faces:
+        which = "`augment`" if run.augment else "`counterfactual`"
+        raise DataError(f"{which} is for face detection (an independent face checker judges "
+                        f"the edited or generated images); this dataset's classes are "
+                        f"{w.positive!r} and {w.negative!r}")
     if run.augment:
         augmentation_plan(train, run.augment.attribute or most_imbalanced(train),
                           run.augment.method, run.augment.cap)

@@ -29,6 +29,7 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     from debias._atomic import safe_name, write_csv
     from debias.data import load_dataset, reproduce_split
     from debias.latent import analyse_faces, latent_inputs, traversal
+    from reports import class_words, classes_record
     from debias.models import DBVAE
     from debias.training import load_classifier
     from generative import save_grid
@@ -40,9 +41,10 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     data = load_dataset(dataset, **{**dataset_kwargs, "image_size": model.config.image_size})
     train, test = reproduce_split(data, model.split_, source=str(checkpoint))
     chosen = test if split == "test" else train
+    positives = class_words(classes_record(*data.classes)).positives
     faces = int((chosen.labels == 1).sum())
     if faces < 10:
-        raise DataError(f"the {split} split has {faces} faces; need at least 10")
+        raise DataError(f"the {split} split has {faces} {positives}; need at least 10")
     inputs = latent_inputs(model, train, chosen)
     result = analyse_faces(inputs, chosen.attributes, combine=combine)
     images, mu = inputs.images, inputs.mu
@@ -59,8 +61,8 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
         safe = safe_name(f"{row.attribute}_{row.group}")
         save_grid(traversal(model, mu, row.dim), out / "traversals" / f"{safe}_dim{row.dim}.png",
                   nrow=7)
-    click.echo(f"{len(mu):,} {split} faces; rarity = inverse rank of the latent {combine} "
-               "density fitted on the training faces")
+    click.echo(f"{len(mu):,} {split} {positives}; rarity = inverse rank of the latent "
+               f"{combine} density fitted on the training {positives}")
     for row in result.rarity_auc.itertuples():
         click.echo(terminal_safe(f"  rarity finds {row.attribute}={row.group}: "
                                  f"ROC AUC {row.auc:.3f}"))

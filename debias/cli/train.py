@@ -109,6 +109,7 @@ def _train_held(dataset, dataset_kwargs, kind, out: Path, settings, balance, aug
     from debias.data import load_dataset, split_record
     from debias.training import check_balance_by, train_classifier
     from generative import is_main_process
+    from reports import class_words, classes_record
 
     echo = echo_on_main(click.echo)
     checkpoint = out / "model.pt"
@@ -121,7 +122,9 @@ def _train_held(dataset, dataset_kwargs, kind, out: Path, settings, balance, aug
     train_set, test_set = data.split(seed=settings.seed)
     split = split_record(data, train_set, test_set, seed=settings.seed)
     check_balance_by(train_set, kind, balance)
-    echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} faces), "
+    positives = class_words(classes_record(*data.classes)).positives
+    echo(f"training {kind} on {len(train_set):,} images ({int(train_set.labels.sum()):,} "
+         f"{positives}), "
          f"{settings.epochs} epochs" + (f", {world_size()} processes" if world_size() > 1 else ""),
          err=True)
     trained = train_classifier(
@@ -184,6 +187,7 @@ def _probability(ctx, param, value: float) -> float:
 def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
     """Score IMAGES (a dataset folder, a folder of images, or one image) with CHECKPOINT."""
     from debias.data import read_images
+    from reports import class_words, classes_record
     from debias.training import load_classifier, predict_frame
 
     model = load_classifier(checkpoint)
@@ -195,5 +199,7 @@ def predict_command(checkpoint, images, dataset_kwargs, out, threshold):
     from debias._atomic import write_csv
 
     write_csv(frame, out)
-    click.echo(f"scored {len(frame):,} images ({int(frame.prediction.sum()):,} called faces) "
+    called = class_words(classes_record(*model.classes_))
+    click.echo(f"scored {len(frame):,} images ({int(frame.prediction.sum()):,} "
+               f"{'called faces' if called.faces else called.called_positive}) "
                f"-> {terminal_safe(out)}")

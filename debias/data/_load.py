@@ -43,7 +43,21 @@ def detect_format(root: Path) -> str:
     if looks_like_utkface(root):
         return "utkface"
     raise DataError(f"cannot tell the layout of {root}: expected labels.csv, faces/ + nonfaces/, "
-                    "or CelebA / UTKFace / FairFace files (see README, 'Dataset formats')")
+                    "two class folders with `positive` NAME, or CelebA / UTKFace / FairFace "
+                    "files (see README, 'Dataset formats')")
+
+
+def _detect(root: Path, positive: str | None) -> str:
+    """The layout, where ``positive`` may name one of two class folders."""
+    if positive is None or find_csv(root):
+        return detect_format(root)
+    if (root / positive).is_dir():
+        return "folder"
+    try:
+        return detect_format(root)
+    except DataError:
+        raise DataError(f"`positive` {positive!r}: there is no folder {positive}/ in {root}, "
+                        "and no labels.csv") from None
 
 
 def _read_manifest(root: Path, fmt: str, *, positive, target, attributes,
@@ -207,8 +221,7 @@ def load_dataset(
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
     edges = parse_bin_edges(bin_edges)
-    named_folder = positive is not None and not find_csv(root) and (root / positive).is_dir()
-    fmt = format if format != "auto" else "folder" if named_folder else detect_format(root)
+    fmt = format if format != "auto" else _detect(root, positive)
     manifest = _read_manifest(root, fmt, positive=positive, target=target, attributes=attributes,
                               allow_unmatched=allow_unmatched)
     # The cache holds pixels only, keyed by the files: binning never changes its entries.

@@ -97,7 +97,8 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
             batches.log_.extend(load_checkpoint(checkpoint)["extra"].get("resampling", []))
         # The log list is shared, so each checkpoint stores the epochs summarised so far.
         extra = {**(checkpoint_extra or {}), "kind": model, "settings": settings.key(),
-                 "attributes": list(attributes), "resampling": batches.log_}
+                 "attributes": list(attributes), "resampling": batches.log_,
+                 "classes": list(train_set.classes)}
         config = TrainerConfig(epochs=settings.epochs, lr=settings.lr, device=settings.device,
                                amp=settings.amp, seed=settings.seed, checkpoint=checkpoint,
                                max_steps=max_steps, progress=settings.progress,

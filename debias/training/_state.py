@@ -20,6 +20,8 @@ def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
     attributes_ : list of str, the columns whose groups the resampling log names
     train_seconds_ : float or None, training wall time (None: not recorded)
     split_ : dict or None, how the training split was drawn (see :mod:`debias.data`)
+    classes_ : (str, str), the names of label 1 and label 0 it was trained on (older
+        checkpoints: face, non-face)
     """
     model.history_ = list(extra.get("history", []))
     model.resampling_ = list(extra.get("resampling", []))
@@ -27,6 +29,7 @@ def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
     seconds = extra.get("train_seconds")
     model.train_seconds_ = None if seconds is None else float(seconds)
     model.split_ = extra.get("split")
+    model.classes_ = tuple(extra.get("classes", ("face", "non-face")))
     return model
 
 
@@ -61,6 +64,10 @@ def _check_extra(extra, path) -> None:
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))):
         raise CheckpointError(f"{path}: its train_seconds is a {type(seconds).__name__}, "
                               "not a number")
+    classes = extra.get("classes", ["face", "non-face"])
+    if not (isinstance(classes, (list, tuple)) and len(classes) == 2
+            and all(isinstance(c, str) and 0 < len(c) <= 200 for c in classes)):
+        raise CheckpointError(f"{path}: its classes are not two names")
     if not isinstance(extra.get("split"), (dict, type(None))):
         raise CheckpointError(f"{path}: its split is a {type(extra['split']).__name__}, "
                               "not a dict")

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_public_api():
     assert reports.SCHEMA_VERSION == 2
-    assert set(reports.__all__) == {"SCHEMA_VERSION", "ResultSchemaError", "load_result",
+    assert set(reports.__all__) == {"SCHEMA_VERSION", "ClassWords", "ResultSchemaError",
+                                    "class_words", "classes_record", "load_result",
                                     "render_html", "validate_result", "write_report"}
     assert issubclass(ResultSchemaError, ValueError)
 
