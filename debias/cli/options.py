@@ -35,7 +35,9 @@ def dataset_options(command):
                      help="What the two classes are called in the report and the terminal "
                      "(default: the data's class or folder names; face,non-face for "
                      "face/nonface labels and faces/ folders; else positive,negative)."),
-        click.option("--target", metavar="ATTR", help="CelebA: the attribute used as label."),
+        click.option("--target", metavar="COLUMN", help="Audit a classifier of this column "
+                     "instead of `label` (CSV layout: e.g. --target gender --positive female; "
+                     "rows without a value are left out) or of this CelebA attribute."),
         click.option("--negatives", type=click.Path(file_okay=False, path_type=str),
                      help="Folder of negative (non-face) images for face-only sets."),
         click.option("--allow-unmatched", is_flag=True, help="Folder layout: go on when "

@@ -62,39 +62,54 @@ def find_class_dir(root: Path, names: tuple[str, ...]) -> Path | None:
 
 
 def read_csv_layout(
-    root: Path, *, positive: str | None = None, attributes: list[str] | None = None
+    root: Path, *, positive: str | None = None, attributes: list[str] | None = None,
+    target: str | None = None,
 ) -> Manifest:
-    """Read ``labels.csv``: ``path``, ``label``, optional ``split``, attribute columns."""
+    """Read ``labels.csv``: ``path``, ``label``, optional ``split``, attribute columns.
+
+    With ``target`` another column is the label (``gender`` of a face set: a gender
+    classifier's task); rows whose target is empty (the non-faces of a face set) are left out,
+    counted in a warning, and the ``label`` column is ignored."""
     csv_path = find_csv(root)
     if csv_path is None:
         raise DataError(f"no labels.csv or metadata.csv in {root}")
     frame, notes = read_csv(csv_path, canonical=REQUIRED_COLUMNS)
     name = csv_path.name
-    for column in ("path", "label"):
+    label = target or "label"
+    for column in ("path", label):
         if column not in frame.columns:
             raise missing_column(name, column, list(frame.columns))
     if frame.empty:
         raise DataError(f"{name} has a header but no rows")
+    if target is not None:
+        kept = frame[target].astype(str).str.strip() != ""
+        if not kept.all():
+            notes = [*notes, f"{int((~kept).sum()):,} rows of {name} have no {target} and are "
+                     f"left out (the task is {target})"]
+        if not kept.any():
+            raise DataError(f"{name}: no row has a value of `target` {target!r}")
+        frame = frame[kept]  # the index stays the CSV row, for the line numbers of errors
     duplicated = frame["path"].duplicated()
     if duplicated.any():
-        row = int(np.flatnonzero(duplicated.to_numpy())[0])
-        first = int(np.flatnonzero((frame["path"] == frame["path"].iloc[row]).to_numpy())[0])
-        raise DataError(f"{name} line {row + 2}: {frame['path'].iloc[row]!r} is listed twice "
+        row = duplicated.idxmax()
+        first = (frame["path"] == frame["path"][row]).idxmax()
+        raise DataError(f"{name} line {row + 2}: {frame['path'][row]!r} is listed twice "
                         f"(first on line {first + 2})")
-    files = [resolve_inside(root, p, f"{name} line {i + 2}") for i, p in enumerate(frame["path"])]
-    available = [c for c in frame.columns if c not in RESERVED_COLUMNS]
+    files = [resolve_inside(root, p, f"{name} line {i + 2}")
+             for i, p in zip(frame.index, frame["path"])]
+    available = [c for c in frame.columns if c not in RESERVED_COLUMNS and c != target]
     chosen = choose_attributes(available, attributes, name)
     out = pd.DataFrame({
         "path": [printable(p) for p in frame["path"]],
         "file": files,
-        "label": parse_labels(frame["label"], positive=positive, source=name),
+        "label": parse_labels(frame[label], positive=positive, source=name),
     })
     if "split" in frame.columns:
         out["split"] = parse_split(frame["split"], name).to_numpy()
     for column in chosen:
         out[column] = frame[column].to_numpy()
     return Manifest(clean_attributes(out, chosen), chosen, "csv", warnings=notes,
-                    classes=label_classes(frame["label"], positive=positive))
+                    classes=label_classes(frame[label], positive=positive))
 
 
 def class_folders(root: Path, positive: str | None

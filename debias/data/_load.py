@@ -63,7 +63,7 @@ def _detect(root: Path, positive: str | None) -> str:
 def _read_manifest(root: Path, fmt: str, *, positive, target, attributes,
                    allow_unmatched: bool = False) -> Manifest:
     if fmt == "csv":
-        return read_csv_layout(root, positive=positive, attributes=attributes)
+        return read_csv_layout(root, positive=positive, attributes=attributes, target=target)
     if fmt == "folder":
         return read_folder_layout(root, attributes=attributes, allow_unmatched=allow_unmatched,
                                   positive=positive)
@@ -159,7 +159,9 @@ def load_dataset(
         In a CSV whose labels are two class names, the positive one; in a folder of two
         class folders (``female/``, ``male/``), the positive one's name.
     target : str, optional
-        CelebA attribute used as the label.
+        The column (CSV layout) or CelebA attribute used as the label, for an attribute
+        classifier's audit (``gender`` with ``positive="female"``); CSV rows without a value
+        are left out.
     attributes : list of str, optional
         Attribute columns to keep (default: all the layout offers).
     negatives : path, optional

@@ -251,7 +251,7 @@ def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.
     text = values.astype(str).str.strip()
     empty = text == ""
     if empty.any():
-        row = int(np.flatnonzero(empty.to_numpy())[0])
+        row = int(values.index[np.flatnonzero(empty.to_numpy())[0]])
         raise DataError(f"{source} line {row + 2}: empty label")
     if positive is not None:
         classes = sorted(text.unique())
@@ -259,8 +259,8 @@ def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.
             raise DataError(f"`positive` {positive!r} is not a label in {source} "
                             f"(labels: {', '.join(map(repr, classes[:10]))})")
         if len(classes) > 2:
-            raise DataError(f"{source} has {len(classes)} label values; a detector audit needs "
-                            f"two: {', '.join(map(repr, classes[:10]))}")
+            raise DataError(f"{source} has {len(classes)} label values; an audit needs two: "
+                            f"{', '.join(map(repr, classes[:10]))}")
         return (text == positive).to_numpy(np.int64)
     lower = text.str.lower()
     is_true, is_false = lower.isin(_TRUE), lower.isin(_FALSE)
@@ -270,7 +270,7 @@ def parse_labels(values: pd.Series, *, positive: str | None, source: str) -> np.
         if len(set(text.unique())) == 2:
             raise DataError(f"{source}: labels are class names ({', '.join(map(repr, sorted(text.unique())))}); "
                             "pass `positive` NAME to say which one is the positive class")
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(values.index[np.flatnonzero(bad.to_numpy())[0]])
         raise DataError(f"{source} line {row + 2}: label {classes[0]!r} is not 1/0 or true/false")
     return is_true.to_numpy(np.int64)
 
@@ -293,8 +293,9 @@ def parse_split(values: pd.Series, source: str) -> pd.Series:
     lower = values.astype(str).str.strip().str.lower()
     mapped = lower.map(_SPLIT_NAMES)
     if mapped.isna().any():
-        row = int(np.flatnonzero(mapped.isna().to_numpy())[0])
-        raise DataError(f"{source} line {row + 2}: split {values.iloc[row]!r} is not "
+        position = int(np.flatnonzero(mapped.isna().to_numpy())[0])
+        row = int(values.index[position])
+        raise DataError(f"{source} line {row + 2}: split {values.iloc[position]!r} is not "
                         "train, val or test")
     return mapped
 
