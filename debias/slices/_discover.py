@@ -171,8 +171,9 @@ def discover_slices(features: np.ndarray, *, k: int | None = None, max_k: int = 
     The rule:
 
     1. Drop near-constant features (standard deviation below 1e-6 on these images, e.g. dead
-       ReLU units or unused VAE latent dimensions), then standardise each remaining one to
-       mean 0 and variance 1.
+       ReLU units or a collapsed VAE latent dimension), then standardise each remaining one
+       to mean 0 and variance 1. (A barely used dimension that still varies a little is kept
+       and, standardised, weighs as much as any other before PCA.)
     2. Project with PCA (not whitened) to d = min(n_components, features kept, N - 1) dims.
     3. Choose the covariance of the Gaussian mixtures: "full" when there are at least 10
        images per free parameter of a full-covariance mixture with the largest K fitted
