@@ -13,14 +13,21 @@ from itertools import combinations
 import pandas as pd
 
 SEPARATOR = " & "
+# The column of slices an audit discovered from model features: a slice of its own, never
+# intersected with demographic attributes (a cluster crossed with a gender is no group anyone
+# can name).
+DISCOVERED = "discovered slice"
 
 
 def slices(attributes: list[str], *, max_order: int = 2) -> list[tuple[str, ...]]:
-    """Every attribute alone, then every combination of 2 .. ``max_order`` attributes."""
+    """Every attribute alone, then every combination of 2 .. ``max_order`` attributes (the
+    discovered-slice column only alone)."""
     if max_order < 1:
         raise ValueError(f"max_order must be at least 1, got {max_order}")
-    return [combo for order in range(1, min(max_order, len(attributes)) + 1)
-            for combo in combinations(attributes, order)]
+    named = [a for a in attributes if a != DISCOVERED]
+    alone = [(DISCOVERED,)] if DISCOVERED in attributes else []
+    return [combo for order in range(1, min(max_order, len(named)) + 1)
+            for combo in combinations(named, order)] + alone
 
 
 def _part(value: str) -> str:

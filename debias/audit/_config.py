@@ -47,6 +47,8 @@ class AuditRun:
     augment : also train a baseline on the training split plus synthetic faces, optional
     counterfactual : probe every trained model with CycleGAN edits, optional
     models : folder of the checkpoints (default ``out/models``)
+    discover_slices : slices to discover from model features (0: never; None: only when the
+        dataset has no attribute column, K chosen by BIC)
     """
 
     dataset: str
@@ -63,6 +65,7 @@ class AuditRun:
     augment: AugmentSettings | None = None
     counterfactual: CounterfactualSettings | None = None
     models: Path | None = None
+    discover_slices: int | None = None
 
     @property
     def models_dir(self) -> Path:

@@ -18,6 +18,7 @@ from debias.audit._config import AuditRun
 from debias.audit._judged import check_request, judge_models
 from debias.audit._measure import judging_config, latent_stage, measure, probe_stage
 from debias.audit._result import write_result
+from debias.audit._slices_stage import discover_stage
 from debias.augment import write_synthetic
 from debias.data import load_dataset
 from debias.errors import DataError
@@ -96,6 +97,8 @@ def _stages(run: AuditRun, *, log) -> tuple[dict, dict] | None:
     judged = judge_models(run, data, stage=stage, log=log)
     if judged is None:
         return None
+    discovered = discover_stage(judged, run.discover_slices, seed=run.training.seed,
+                                gallery_size=run.gallery_size, log=log)
     for note in judged.notes:
         log(f"note: {note}")
     stage(3, f"measuring {len(judged.scores)} model(s) on {len(judged.test):,} test images "
@@ -108,6 +111,8 @@ def _stages(run: AuditRun, *, log) -> tuple[dict, dict] | None:
     stage(5, "writing result.json and tables")
     result = assemble_result(run, judged, metrics, config, defaults, latent=latent,
                              counterfactual=counterfactual, face_checker=face_checker)
+    if discovered:
+        result["discovered"] = discovered
     if judged.augmentation:
         write_synthetic(judged.augmentation["synthetic"], run.out / "synthetic")
     result["runtime_s"] = round(stage.seconds(), 1)

@@ -35,6 +35,22 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
     return low, high
 
 
+def _discover(ctx, param, value) -> int | None:
+    """``auto`` -> None (only without attributes), ``off`` -> 0, else K >= 2."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        return None
+    if text in ("off", "0", "none"):
+        return 0
+    try:
+        k = int(text)
+    except ValueError:
+        k = -1
+    if k < 2:
+        raise click.BadParameter(f"{value!r}: give a number of slices K >= 2, auto or off")
+    return k
+
+
 def _threshold(ctx, param, value) -> float | None:
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value!r}: give a finite number, e.g. 0.5")
@@ -83,6 +99,11 @@ def _threshold(ctx, param, value) -> float | None:
               "most common value to the rarest).")
 @click.option("--counterfactual-images", type=click.IntRange(1), default=200, show_default=True,
               help="Test faces edited per direction.")
+@click.option("--discover-slices", "discover", default="auto", show_default=True,
+              callback=_discover, metavar="K|auto|off", help="Find K slices of the test images "
+              "from the model's features (clusters; no labels needed) and audit them like "
+              "attribute groups, marked as discovered. auto: only when the dataset has no "
+              "attribute column, K chosen by BIC (2-8).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_LEVELS), help="Exit 3 when a group is "
               "outside the tolerance band on the verdict metric with clear evidence (clear), or "
               "with any evidence (weak); for pipelines.")
@@ -92,7 +113,7 @@ def _threshold(ctx, param, value) -> float | None:
 def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
                   batch_size, latent_dim, vae_on, device, threshold, max_order, min_count, n_boot,
                   reference, verdict_metric, tolerance, seed, augment, augment_by, augment_cap,
-                  generator_epochs, counterfactual, counterfactual_images, fail_on,
+                  generator_epochs, counterfactual, counterfactual_images, discover, fail_on,
                   allow_degenerate, overwrite):
     """Audit DATASET for subgroup bias and write OUT/report.html.
 
@@ -118,7 +139,7 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
         model=model_path, train_dbvae=not no_train_dbvae,
         training=TrainingSettings(epochs=epochs, batch_size=batch_size, latent_dim=latent_dim,
                                   vae_on=vae_on, seed=seed, device=device),
-        metrics=config, explicit_threshold=threshold is not None,
+        metrics=config, explicit_threshold=threshold is not None, discover_slices=discover,
         explicit_verdict_metric=verdict_metric is not None,
         augment=augment_settings(augment, augment_by, augment_cap, generator_epochs),
         counterfactual=CounterfactualSettings(counterfactual, images=counterfactual_images,

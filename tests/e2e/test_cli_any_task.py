@@ -104,3 +104,36 @@ def test_a_folder_without_attributes_is_audited_for_overall_performance(tmp_path
     assert saved["summary"]["gates"] == []
     report = (tmp_path / "out" / "report.html").read_text()
     assert "No subgroup analysis was possible" in report
+
+
+def test_discovered_slices_give_a_folder_without_attributes_groups(tmp_path):
+    root = tmp_path / "data"
+    n = 130
+    for i in range(n):  # two kinds of faces; the scores miss most blue ones
+        write_image(root / "faces" / f"f{i}.png", (40, 40, 200) if i % 3 == 0 else (200, 60, 40))
+    for i in range(40):
+        write_image(root / "not_faces" / f"n{i}.png", (20, 90, 20))
+    scores = [0.2 if i % 3 == 0 and i % 2 == 0 else 0.9 for i in range(n)] + [0.1] * 40
+    pd.DataFrame({"path": [f"faces/f{i}.png" for i in range(n)]
+                  + [f"not_faces/n{i}.png" for i in range(40)],
+                  "score": scores}).to_csv(tmp_path / "p.csv", index=False)
+    result = run_cli("audit", root, "--predictions", tmp_path / "p.csv", "--out",
+                     tmp_path / "out", "--n-boot", 50, "--image-size", 16, "--min-count", 5,
+                     "--discover-slices", 4)
+    assert result.returncode == 0, result.stderr
+    assert "discovered 4 slices of the faces from downsampled pixels" in result.stderr
+    saved = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert saved["discovered"]["k"] == 4
+    assert saved["dataset"]["attributes"] == ["discovered slice"]
+    rows = [r for r in saved["models"]["external"]["per_group"]
+            if r["slice"] == "discovered slice" and r["fnr"] is not None]
+    # The blue faces, half of them missed, form a slice of their own; the red ones none missed.
+    assert max(r["fnr"] for r in rows) > 0.4 and min(r["fnr"] for r in rows) == 0
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "Discovered slices" in report and "not demographic" in report
+
+
+@pytest.mark.parametrize("value", ["1", "many", "-3"])
+def test_a_bad_number_of_slices_is_refused(tmp_path, value):
+    result = run_cli("audit", tmp_path, "--discover-slices", value)
+    assert result.returncode == 2 and "--discover-slices" in result.stderr
