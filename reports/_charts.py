@@ -9,8 +9,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from reports._classes import ClassWords
 from reports._figures import GROUP_COLORS, MODEL_COLORS
-from reports._format import count, interval, metric_label, num, ptext, short
+from reports._format import count, htext, interval, metric_label, num, ptext, short
 
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 # Below everything else, whatever the tick labels take (the container is the whole figure).
@@ -27,8 +28,9 @@ def _dropdown(buttons: list[dict], *, label: str, active: int = 0) -> list[dict]
              "name": label}]
 
 
-def composition_bars(per_attribute: dict[str, dict[str, dict]]) -> go.Figure:
-    """Faces and non-faces per value of every attribute (x: attribute, value)."""
+def composition_bars(per_attribute: dict[str, dict[str, dict]], w: ClassWords) -> go.Figure:
+    """Images of each class (faces and non-faces, ...) per value of every attribute (x:
+    attribute, value)."""
     attrs, values, full, faces, nonfaces = [], [], [], [], []
     for attribute, counts in per_attribute.items():
         for value, c in counts.items():
@@ -38,9 +40,10 @@ def composition_bars(per_attribute: dict[str, dict[str, dict]]) -> go.Figure:
             faces.append(c["positive"])
             nonfaces.append(c["negative"])
     fig = go.Figure()
-    for name, y, color in (("faces", faces, "#4c6ef5"), ("non-faces", nonfaces, "#adb5bd")):
-        fig.add_bar(x=[attrs, values], y=y, name=name, marker_color=color, customdata=full,
-                    hovertemplate="%{customdata}<br>" + name + ": %{y:,}<extra></extra>")
+    for name, y, color in ((w.positives, faces, "#4c6ef5"), (w.negatives, nonfaces, "#adb5bd")):
+        fig.add_bar(x=[attrs, values], y=y, name=ptext(name), marker_color=color,
+                    customdata=full,
+                    hovertemplate="%{customdata}<br>" + htext(name) + ": %{y:,}<extra></extra>")
     fig.update_layout(title_text="Images per attribute value", barmode="group",
                       yaxis_title="images", legend=BOTTOM_LEGEND)
     return fig
@@ -153,8 +156,8 @@ def _thin(rows: list[dict], max_points: int) -> list[dict]:
     return rows if step <= 1 else rows[::step] + ([rows[-1]] if (len(rows) - 1) % step else [])
 
 
-def sweep_lines(slice_name: str, models: list[tuple[str, list[dict]]], threshold: float, *,
-                max_points: int = 101) -> go.Figure:
+def sweep_lines(slice_name: str, models: list[tuple[str, list[dict]]], threshold: float,
+                w: ClassWords, *, max_points: int = 101) -> go.Figure:
     """TPR and FPR against the decision threshold, one line per group and model (colour:
     group, dash: model); a dropdown shows all models or one."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
@@ -180,7 +183,8 @@ def sweep_lines(slice_name: str, models: list[tuple[str, list[dict]]], threshold
                 owner.append(i)
     fig.add_vline(x=threshold, line={"dash": "dot", "color": "#868e96", "width": 1},
                   row="all", col="all")
-    fig.update_xaxes(title_text="threshold (score \u2265 threshold: face)", range=[0, 1])
+    fig.update_xaxes(title_text=f"threshold (score \u2265 threshold: {ptext(w.positive)})",
+                     range=[0, 1])
     fig.update_yaxes(range=[-0.02, 1.02])
     fig.update_yaxes(title_text="TPR", row=1, col=1)
     fig.update_yaxes(title_text="FPR", row=1, col=2)
@@ -219,11 +223,14 @@ def loss_lines(label: str, epochs: list[dict]) -> go.Figure:
 
 def resampling_lines(label: str, rows: list[dict]) -> go.Figure:
     """Adaptive resampling per epoch: mean weight per group (1 = as often as uniform
-    sampling) and the effective sample size."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, column_widths=[0.6, 0.4],
-                        subplot_titles=("Mean sampling weight per group", "Effective sample size"))
+    sampling) and the effective sample size; the latter alone when no row has group
+    weights (an audit without groups)."""
     epochs = [r["epoch"] for r in rows]
     groups = list(dict.fromkeys(g for r in rows for g in r.get("group_weight", {})))
+    if not groups:
+        return _ess_lines(label, rows, epochs)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, column_widths=[0.6, 0.4],
+                        subplot_titles=("Mean sampling weight per group", "Effective sample size"))
     for j, group in enumerate(groups):
         fig.add_scatter(x=epochs, y=[r.get("group_weight", {}).get(group) for r in rows],
                         mode="lines+markers", name=ptext(group),
@@ -241,5 +248,19 @@ def resampling_lines(label: str, rows: list[dict]) -> go.Figure:
     fig.update_yaxes(title_text="mean weight \u00d7 N (1 = uniform)", row=1, col=1)
     fig.update_yaxes(title_text="ESS / N", tickformat=".0%", rangemode="tozero", row=1, col=2)
     fig.update_layout(title_text=f"Resampling: {ptext(label)}",
+                      legend=BOTTOM_LEGEND)
+    return fig
+
+
+def _ess_lines(label: str, rows: list[dict], epochs: list[int]) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=epochs, y=[r["ess_fraction"] for r in rows], mode="lines+markers",
+                    name="ESS / N", line={"color": "#212529"},
+                    customdata=[[num(r["ess"], 1), num(r["max_over_uniform"], 2)] for r in rows],
+                    hovertemplate="epoch %{x}<br>ESS / N %{y:.1%}<br>ESS %{customdata[0]}<br>"
+                                  "largest weight \u00d7 N %{customdata[1]}<extra></extra>")
+    fig.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 20 else None)
+    fig.update_yaxes(title_text="ESS / N", tickformat=".0%", rangemode="tozero")
+    fig.update_layout(title_text=f"Resampling: {ptext(label)}, effective sample size",
                       legend=BOTTOM_LEGEND)
     return fig

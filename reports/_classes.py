@@ -45,6 +45,7 @@ class ClassWords:
         "classified as male")
     found : what happens to a positive it gets right ("found" / "classified as female")
     called_positive : "taken for faces" / "classified as female", said of negatives
+    positive_one, negative_one : one item of a class ("face" / "female image")
     """
 
     positive: str
@@ -55,6 +56,16 @@ class ClassWords:
     missed: str
     found: str
     called_positive: str
+
+    @property
+    def positive_one(self) -> str:
+        """One positive item: "face" / "female image"."""
+        return self.positive if self.faces else f"{self.positive} image"
+
+    @property
+    def negative_one(self) -> str:
+        """One negative item: "non-face" / "male image"."""
+        return self.negative if self.faces else f"{self.negative} image"
 
     def of_label(self, label: int, *, plural: bool = True) -> str:
         """The noun of class ``label`` (1 positive, 0 negative)."""

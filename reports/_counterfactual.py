@@ -5,6 +5,7 @@ faces."""
 from __future__ import annotations
 
 from reports import _charts_counterfactual
+from reports._classes import ClassWords
 from reports._figures import MODEL_COLORS, Figures
 from reports._format import count, interval, metric_label, model_label, num
 from reports._latent import image
@@ -221,8 +222,16 @@ def _augmentation(result: dict) -> dict:
     }
 
 
-def counterfactual_context(result: dict, figures: Figures) -> dict:
+def counterfactual_context(result: dict, figures: Figures, w: ClassWords | None = None
+                           ) -> dict:
     """Section 7: the counterfactual probe and augmentation; None for a part that was not
-    run (the template says how to run it)."""
-    return {"probe": _probe(result, figures) if "counterfactual" in result else None,
-            "augmentation": _augmentation(result) if "augmentation" in result else None}
+    run (the template says how to run it, for face detection; for another task, ``other_task``
+    says why there is neither)."""
+    probe = _probe(result, figures) if "counterfactual" in result else None
+    augmentation = _augmentation(result) if "augmentation" in result else None
+    other_task = None
+    if w is not None and not w.faces and probe is None and augmentation is None:
+        other_task = ("Counterfactual probes and augmentation with synthetic images are not "
+                      f"available for a {w.positive} / {w.negative} classifier, so this audit "
+                      "ran neither.")
+    return {"probe": probe, "augmentation": augmentation, "other_task": other_task}

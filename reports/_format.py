@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from reports._classes import ClassWords
+
 DIGITS = 3
 _SHORT = {"accuracy": "Accuracy", "tpr": "TPR", "fpr": "FPR", "precision": "Precision",
           "selection_rate": "Selection rate", "fnr": "FNR (miss rate)", "error_rate": "Error rate",
@@ -17,6 +19,14 @@ _LONG = {"accuracy": "accuracy", "tpr": "true positive rate (TPR: share of faces
          "error_rate": "error rate (share of images misclassified)",
          "fdr": "false discovery rate (FDR: share of detections that are not faces)",
          "for": "false omission rate (FOR: share of rejected images that are faces)"}
+# Any other binary task: the same metrics in its class words ({P}: "female images", ...).
+_LONG_TASK = {"tpr": "true positive rate (TPR: share of {P} {found})",
+              "fpr": "false positive rate (FPR: share of {N} {called})",
+              "precision": "precision (share of images {called} that are {P})",
+              "selection_rate": "selection rate (share of images {called})",
+              "fnr": "false negative rate (FNR, miss rate: share of {P} {missed})",
+              "fdr": "false discovery rate (FDR: share of images {called} that are {N})",
+              "for": "false omission rate (FOR: share of images {missed} that are {P})"}
 
 
 def metric_label(metric: str) -> str:
@@ -24,8 +34,11 @@ def metric_label(metric: str) -> str:
     return _SHORT.get(metric, metric.replace("_", " "))
 
 
-def metric_long(metric: str) -> str:
-    """What a metric measures, in words."""
+def metric_long(metric: str, w: ClassWords | None = None) -> str:
+    """What a metric measures, in the words of the task's classes (None: face detection)."""
+    if w is not None and not w.faces and metric in _LONG_TASK:
+        return _LONG_TASK[metric].format(P=w.positives, N=w.negatives, found=w.found,
+                                         missed=w.missed, called=w.called_positive)
     return _LONG.get(metric, metric.replace("_", " "))
 
 
@@ -112,6 +125,12 @@ def ptext(value: Any) -> str:
     strings are entity-escaped to show literally (plotly decodes numeric entities)."""
     return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+def htext(value: Any) -> str:
+    """:func:`ptext` for text inside a plotly hover template: ``%`` too becomes an entity, so
+    a user string cannot open a ``%{...}`` reference."""
+    return ptext(value).replace("%", "&#37;")
 
 
 # CSS class and badge words of each tolerance verdict code (see RESULT_SCHEMA.md).

@@ -4,8 +4,10 @@ galleries) and training curves."""
 from __future__ import annotations
 
 from reports import _charts, _charts_latent
+from reports._classes import ClassWords
 from reports._figures import Figures
 from reports._format import count, model_label, num, percent
+from reports._summary import NO_GROUPS, no_groups
 
 
 def image(item: dict) -> dict:
@@ -24,22 +26,35 @@ def _misclassified(result: dict) -> list[dict]:
     return out
 
 
-def _absent_reason(result: dict) -> str:
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _draws(result: dict, w: ClassWords) -> str:
+    """What DB-VAE's resampling draws more often: rare positives ("rare faces"), or the rare
+    images of each class when its VAE modelled both (``--vae-on all``)."""
+    if result["config"].get("training", {}).get("vae_on") == "all":
+        return "the rare images of each class"
+    return f"rare {w.positives}"
+
+
+def _absent_reason(result: dict, w: ClassWords) -> str:
     if "dbvae" in result["models"]:
         return ("The result holds a DB-VAE but no latent analysis (it was not run or not "
-                "saved), so there is nothing to show about rare faces.")
+                f"saved), so there is nothing to show about rare {w.positives}.")
     return ("No DB-VAE was trained in this audit, so there is no latent analysis: rarity is "
             "measured in a DB-VAE's latent space, which an audited classifier does not have.")
 
 
-def latent_context(result: dict, figures: Figures) -> dict:
+def latent_context(result: dict, figures: Figures, w: ClassWords) -> dict:
     """Section 6: rarity by group, rarity x errors, rarity AUC, galleries, traversals, PCA."""
     misclassified = _misclassified(result)
     miss_note = None if misclassified else (
         "The result holds no galleries of misclassified images for any model.")
     latent = result.get("latent")
     if latent is None:
-        return {"present": False, "note": _absent_reason(result), "misclassified": misclassified,
+        return {"present": False, "note": _absent_reason(result, w),
+                "misclassified": misclassified,
                 "misclassified_note": miss_note}
     models = result["models"]
     owner = model_label(latent["model"], models[latent["model"]]) \
@@ -49,15 +64,17 @@ def latent_context(result: dict, figures: Figures) -> dict:
                     if a != "all"]
     overall = [r for r in latent["decile_errors"] if r["attribute"] == "all"]
     # Figures are numbered in the order the page shows them.
-    rarity_chart = figures.add(_charts_latent.rarity_bars(latent["by_group"]), height=380) \
+    rarity_chart = figures.add(_charts_latent.rarity_bars(latent["by_group"], w), height=380) \
         if latent["by_group"] else None
     decile_charts = [figures.add(_charts_latent.decile_lines(
-        a, [r for r in latent["decile_errors"] if r["attribute"] == a], overall), height=360)
+        a, [r for r in latent["decile_errors"] if r["attribute"] == a], overall, w),
+        height=360)
         for a in by_attribute]
     points = latent["pca"]["points"]
     pca_attributes = list(dict.fromkeys(a for p in points for a in p["groups"])) or attributes
     return {
         "present": True, "owner": owner, "combine": latent["combine"],
+        "draws": _draws(result, w),
         "faces": count(latent["faces"]),
         "density": "product of the per-dimension histogram densities (as in the paper)"
         if latent["combine"] == "product" else "largest per-dimension resampling weight "
@@ -68,12 +85,14 @@ def latent_context(result: dict, figures: Figures) -> dict:
                       "share": percent(r["share_in_rarest_decile"])} for r in latent["by_group"]],
         "decile_charts": decile_charts,
         "decile_note": None if decile_charts or overall else
-        "No predictions were scored for these faces, so errors by rarity are not available.",
-        "overall_chart": figures.add(_charts_latent.decile_lines("all faces", [], overall),
-                                     height=340) if overall and not decile_charts else None,
+        f"No predictions were scored for these {w.positives}, so errors by rarity are not "
+        "available.",
+        "overall_chart": figures.add(_charts_latent.decile_lines(
+            f"all {w.positives}", [], overall, w), height=340)
+        if overall and not decile_charts else None,
         "auc": [{"attribute": r["attribute"], "group": r["group"],
                  "auc": num(r["auc"]) if r["auc"] is not None else
-                 "undefined (the group is empty or holds every face)"}
+                 f"undefined (the group is empty or holds every {w.positive_one})"}
                 for r in latent["rarity_auc"]],
         "dims": [{"attribute": r["attribute"], "group": r["group"], "dim": r["dim"],
                   "effect": num(r["effect"], 2), "rank": r["rank"]} for r in latent["dims"]],
@@ -84,14 +103,24 @@ def latent_context(result: dict, figures: Figures) -> dict:
                         "images": ["data:image/png;base64," + p for p in t["images"]]}
                        for t in latent["traversals"]],
         "pca_chart": figures.add(_charts_latent.pca_scatter(
-            points, pca_attributes, latent["pca"]["explained"]), height=520) if points else None,
+            points, pca_attributes, latent["pca"]["explained"], w), height=520)
+        if points else None,
         "pca_explained": [percent(v) for v in latent["pca"]["explained"]],
+        "pca_point": f"{_article(w.positive_one)} {w.positive_one}'s",
+        "pca_menu": len(pca_attributes) > 1,
+        "pca_missed": w.missed,
+        "by_group_note": NO_GROUPS if no_groups(result) else
+        "The result holds no rarity per group.",
+        "auc_note": NO_GROUPS if no_groups(result) else
+        "The result holds no rarity ROC AUC per group.",
         "misclassified": misclassified, "misclassified_note": miss_note,
     }
 
 
-def training_context(result: dict, figures: Figures) -> dict:
+def training_context(result: dict, figures: Figures, w: ClassWords) -> dict:
     """Section 7: loss per epoch per trained model, and DB-VAE's resampling weights."""
+    # The logged weights and ESS are the positives' (with --vae-on all, too).
+    sampled = w.positives
     models = []
     for name, model in result["models"].items():
         training = model.get("training")
@@ -109,16 +138,18 @@ def training_context(result: dict, figures: Figures) -> dict:
             "resampling_note": None if resampling else
             "No sampling weights were logged for this model (it did not use DB-VAE's adaptive "
             "resampling), so there are none to show.",
-            "final": _final(training, resampling)})
+            "by_group": any(r.get("group_weight") for r in resampling),
+            "final": _final(training, resampling, sampled)})
     untrained = [model_label(n, m) for n, m in result["models"].items() if "training" not in m]
     note = None
     if not models:
         note = ("No model was trained in this audit (the predictions of an existing model were "
                 "audited), so there are no training curves.")
-    return {"models": models, "note": note, "untrained": untrained if models else []}
+    return {"models": models, "note": note, "untrained": untrained if models else [],
+            "sampled": sampled}
 
 
-def _final(training: dict, resampling: list[dict]) -> list[tuple[str, str]]:
+def _final(training: dict, resampling: list[dict], sampled: str) -> list[tuple[str, str]]:
     """The last epoch's numbers, for the text beside the charts."""
     out = []
     if training["epochs"]:
@@ -130,6 +161,6 @@ def _final(training: dict, resampling: list[dict]) -> list[tuple[str, str]]:
     if resampling:
         last = resampling[-1]
         share = percent(last["ess_fraction"])
-        out.append(("final ESS", f"{num(last['ess'], 1)} ({share} of faces)"))
+        out.append(("final ESS", f"{num(last['ess'], 1)} ({share} of {sampled})"))
         out.append(("final largest weight \u00d7 N", num(last["max_over_uniform"], 2)))
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from reports._classes import class_words
 from reports._counterfactual import counterfactual_context
 from reports._figures import Figures, config_json, template_json
 from reports._latent import latent_context, training_context
@@ -75,19 +76,22 @@ def render_html(result: dict, *, max_rows: int = 200) -> str:
     """
     validate_result(result)
     figures = Figures()
-    summary = summary_context(result)
+    # The task's class words ("faces" / "female images", ...): every section speaks them.
+    words = class_words(result.get("classes"))
+    summary = summary_context(result, words)
     context = {
         "title": result["dataset"]["root"], "created": result["created"],
         "tool_line": f"{result['tool']['name']} {result['tool']['version']}",
-        "nav": NAV, "summary": summary,
-        "dataset": dataset_context(result, figures, max_rows=max_rows),
+        "nav": NAV, "words": words, "summary": summary,
+        "dataset": dataset_context(result, figures, words, max_rows=max_rows),
         "performance": performance_context(result, figures, summary["metric"]),
-        "disparities": disparities_context(result, summary["metric"]),
-        "sweep": sweep_context(result, figures),
-        "latent": latent_context(result, figures),
-        "counterfactual": counterfactual_context(result, figures),
-        "training": training_context(result, figures),
-        "methods": methods_context(result), "limitations": limitations_context(result),
+        "disparities": disparities_context(result, summary["metric"], words),
+        "sweep": sweep_context(result, figures, words),
+        "latent": latent_context(result, figures, words),
+        "counterfactual": counterfactual_context(result, figures, words),
+        "training": training_context(result, figures, words),
+        "methods": methods_context(result, words),
+        "limitations": limitations_context(result, words),
         "plotly_js": _plotly_js(), "template_json": template_json(),
         "config_json": config_json(),
     }

@@ -4,12 +4,13 @@ disparities and verdicts, threshold sweeps."""
 from __future__ import annotations
 
 from reports import _charts
+from reports._classes import ClassWords
 from reports._figures import Figures
 from reports._format import (
     cell, count, interval, metric_label, metrics_of, model_label, num, percent, verdict_class,
     verdict_short,
 )
-from reports._summary import slices_of
+from reports._summary import NO_GROUPS, no_groups, slices_of
 
 PIVOT = ("max-min difference", "min/max ratio")
 
@@ -39,7 +40,7 @@ def _intersection_note(per_attribute: dict, intersections: dict) -> str | None:
     return "The result records no intersection counts."
 
 
-def dataset_context(result: dict, figures: Figures, *, max_rows: int) -> dict:
+def dataset_context(result: dict, figures: Figures, w: ClassWords, *, max_rows: int) -> dict:
     """Section 2: counts per label, split, attribute value and intersection; sizes; skips."""
     data = result["dataset"]
     s = data["summary"]
@@ -48,7 +49,8 @@ def dataset_context(result: dict, figures: Figures, *, max_rows: int) -> dict:
     overview = [("dataset folder", data["root"]), ("layout", data["format"]),
                 ("images in the dataset", count(s.get("n_images", data["images"]))),
                 ("images audited (scored)", count(data["audited"])),
-                ("faces / non-faces", f"{count(faces)} / {count(labels['negative'])}"),
+                (f"{w.positives} / {w.negatives}",
+                 f"{count(faces)} / {count(labels['negative'])}"),
                 ("image size used by the models", _image_size(s.get("image_size"))),
                 ("attributes", ", ".join(data["attributes"]) or "none")]
     if "split" in data:
@@ -71,7 +73,7 @@ def dataset_context(result: dict, figures: Figures, *, max_rows: int) -> dict:
         "intersections": [{"name": k, "rows": _label_rows(c, faces)}
                           for k, c in intersections.items()],
         "intersection_note": _intersection_note(per_attribute, intersections),
-        "chart": figures.add(_charts.composition_bars(per_attribute), height=340)
+        "chart": figures.add(_charts.composition_bars(per_attribute, w), height=340)
         if per_attribute else None,
         "sizes": None if not sizes else {
             "rows": [(axis, count(sizes[axis]["min"]), num(sizes[axis]["median"], 1),
@@ -115,7 +117,7 @@ def performance_context(result: dict, figures: Figures, metric: str) -> dict:
                        "wide": len(groups) * len(models) > 8})
     return {"metrics": [(m, metric_label(m)) for m in metrics], "tables": tables,
             "charts": charts, "default_label": metric_label(default),
-            "chart_note": None if charts else
+            "chart_note": None if charts else NO_GROUPS if no_groups(result) else
             "There are no attribute slices to compare (the dataset has no attribute columns), "
             "so only the overall row is shown."}
 
@@ -154,7 +156,7 @@ def _verdict_table(model: dict, metrics: list[str]) -> list[dict]:
     return [{"name": name, "rows": group_rows} for name, group_rows in slices.items()]
 
 
-def disparities_context(result: dict, metric: str) -> dict:
+def disparities_context(result: dict, metric: str, w: ClassWords) -> dict:
     """Section 4: the tolerance rule in words, gaps with CIs, and a verdict per group."""
     config = result["config"]
     low, high = config["tolerance"]
@@ -185,31 +187,39 @@ def disparities_context(result: dict, metric: str) -> dict:
                        "verdicts": _verdict_table(model, ordered),
                        "note": None if model["verdicts"] else
                        "No verdicts: the dataset has no attribute slices to compare."})
-    return {"rule": rule, "models": models,
-            "references": [(s, g, _reference_reason(g, configured.get(s), ties.get(s)))
+    if no_groups(result):
+        # Nothing was compared: no rule to apply, no table to show, no badge to misread.
+        return {"rule": None, "models": [], "references": [],
+                "note": NO_GROUPS + " There are no disparities and no verdicts."}
+    return {"rule": rule, "models": models, "note": None,
+            "references": [(s, g, _reference_reason(g, configured.get(s), ties.get(s), w))
                            for s, g in references.items()]}
 
 
-def _reference_reason(group: str, configured: str | None, tied: list[str] | None) -> str:
+def _reference_reason(group: str, configured: str | None, tied: list[str] | None,
+                      w: ClassWords) -> str:
     if configured == group:
         return "set in the configuration"
     if tied:
-        return (f"tied for the most faces in training with {', '.join(t for t in tied if t != group)}; "
-                "the tie goes to the group with the most audited faces, then to the first name "
-                "in sorted order")
-    return "the group with the most faces in training"
+        others = ", ".join(t for t in tied if t != group)
+        return (f"tied for the most {w.positives} in training with {others}; the tie goes to "
+                f"the group with the most audited {w.positives}, then to the first name in "
+                "sorted order")
+    return f"the group with the most {w.positives} in training"
 
 
-def sweep_context(result: dict, figures: Figures) -> dict:
+def sweep_context(result: dict, figures: Figures, w: ClassWords) -> dict:
     """Section 5: per slice, TPR and FPR against the threshold, all models in one chart."""
     models = [(model_label(n, m), m["threshold_sweep"]) for n, m in result["models"].items()]
     slices = list(dict.fromkeys(r["slice"] for _, rows in models for r in rows))
     threshold = result["config"]["threshold"]
     charts = [figures.add(_charts.sweep_lines(
-        s, [(label, [r for r in rows if r["slice"] == s]) for label, rows in models], threshold),
-        height=440, top=80) for s in slices]
+        s, [(label, [r for r in rows if r["slice"] == s]) for label, rows in models], threshold,
+        w), height=440, top=80) for s in slices]
     missing = [label for label, rows in models if not rows]
     return {"charts": charts, "threshold": f"{threshold:g}",
             "note": None if charts else "No model in this result has a threshold sweep, so "
                                         "there are no curves to show.",
-            "missing": missing}
+            "missing": missing,
+            "groups_note": "No groups to compare: the curves are those of all audited images."
+            if charts and no_groups(result) else None}

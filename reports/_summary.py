@@ -7,11 +7,20 @@ out here.
 
 from __future__ import annotations
 
+from reports._classes import ClassWords
 from reports._format import (
     cell, count, interval, metric_label, metrics_of, model_label, num, verdict_class,
 )
 
 GAP = "max-min difference"
+# Where a per-group table would be, when the audit had no groups (verdict code no_groups).
+NO_GROUPS = ("No groups to compare: the dataset has no attribute columns and no slices were "
+             "discovered, so the audit measured overall performance only.")
+
+
+def no_groups(result: dict) -> bool:
+    """Whether the audit had no groups to compare (its verdict code says so)."""
+    return result["summary"]["verdict"]["code"] == "no_groups"
 
 
 def primary_metric(result: dict) -> str:
@@ -84,6 +93,9 @@ def _signed_interval(low: float | None, high: float | None) -> str:
 
 def _dbvae(result: dict) -> dict:
     comparison = result.get("comparison")
+    if comparison is not None and no_groups(result) and not comparison["rows"]:
+        return {"answer": None, "rows": [], "note": "No groups to compare, so there are no "
+                "gaps for DB-VAE to narrow; the overall table above compares the models."}
     if comparison is None:
         note = ("No DB-VAE was trained in this audit, so there is no before/after comparison of "
                 "the gaps." if "dbvae" not in result["models"] else
@@ -96,7 +108,14 @@ def _dbvae(result: dict) -> dict:
     return {"answer": answer, "rows": comparison_rows(comparison), "note": None}
 
 
-def summary_context(result: dict) -> dict:
+def _decision(threshold: float, w: ClassWords) -> str:
+    if w.faces:
+        return f"A score of at least {threshold:g} counts as a face."
+    return (f"A score of at least {threshold:g} classifies an image as {w.positive}, a lower "
+            f"one as {w.negative}.")
+
+
+def summary_context(result: dict, w: ClassWords) -> dict:
     """Everything section 1 shows."""
     metric = primary_metric(result)
     data, config = result["dataset"], result["config"]
@@ -104,12 +123,12 @@ def summary_context(result: dict) -> dict:
     attributes = data["attributes"]
     audited = (f"{count(data['audited'])} of {count(data['images'])} images from {data['root']} "
                f"({data['format']} layout) were scored by {len(labels)} model(s): "
-               f"{', '.join(labels)}. A score of at least {config['threshold']:g} counts as a "
-               "face. Groups are defined by "
+               f"{', '.join(labels)}. {_decision(config['threshold'], w)} Groups are defined by "
                + (", ".join(attributes) if attributes else "no attribute (overall metrics only)")
                + (f" and their intersections up to {config['max_order']} at a time"
                   if len(attributes) > 1 and config["max_order"] > 1 else "") + ".")
     summary = result["summary"]
+    grouped = not no_groups(result)
     gaps = []
     for name, model in result["models"].items():
         for slice_name in slices_of(model):
@@ -133,7 +152,7 @@ def summary_context(result: dict) -> dict:
         "overall": overall, "metrics": [metric_label(m) for m in metrics],
         "headline": summary["headline"], "evidence": summary["evidence"],
         "verdict": summary["verdict"]["code"], "plain": summary["plain"],
-        "evidence_counts": _evidence(result, metric),
-        "gaps": gaps, "dbvae": _dbvae(result),
+        "evidence_counts": _evidence(result, metric) if grouped else [],
+        "gaps": gaps, "dbvae": _dbvae(result), "no_groups": None if grouped else NO_GROUPS,
         "level": f"{100 * config['level']:g}%",
     }

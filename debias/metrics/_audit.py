@@ -254,7 +254,7 @@ def _slice_disparities(name, groups, ref, point, samples, config, y_true, y_pred
     else:
         dp, eo = (float(v) for v in parity_differences(point["tpr"], point["fpr"],
                                                        point["selection_rate"]))
-        detail = ("no two groups have both faces and non-faces: equalized odds = TPR range "
+        detail = ("no two groups have images of both classes: equalized odds = TPR range "
                   "(equal opportunity)") if tpr_ok.sum() >= 2 else "fewer than two groups to compare"
     add("selection_rate", "demographic parity difference", dp, dp_boot, detail)
     add("tpr,fpr", "equalized odds difference", eo, eo_boot, detail)

@@ -21,7 +21,8 @@ FACE_WORD = re.compile(r"\b(non-?)?faces?\b", re.IGNORECASE)
 def visible_text(html: str) -> str:
     """The report without the inline plotly.js library (whose code names browser APIs); chart
     specs, tables and sentences stay."""
-    return re.sub(r"<script[^>]*>[^<]{100000,}</script>", "", html)
+    return re.sub(r"<script[^>]*>.*?</script>",
+                  lambda m: "" if len(m.group(0)) > 100_000 else m.group(0), html, flags=re.S)
 
 
 def _gender_dataset(root, n=120):

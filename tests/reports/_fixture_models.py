@@ -14,6 +14,8 @@ VERDICT_WORDS = {"reference": "reference group", "insufficient_data": "insuffici
                  "outside_clear": "outside tolerance: clear evidence of a disparity"}
 
 METRICS = ("accuracy", "tpr", "fpr", "precision", "selection_rate")
+# Metrics where higher is worse: their worst group is the one with the highest value.
+HIGHER_IS_WORSE = ("fpr", "fnr", "error_rate")
 
 
 def _ci(value, n, z=1.96):
@@ -34,7 +36,8 @@ def _groups(attributes: dict[str, list[str]]) -> list[tuple[str, list[tuple[str,
     return out
 
 
-def _per_group(attributes, rng, *, skill: float, bias: float, min_count: int):
+def _per_group(attributes, rng, *, skill: float, bias: float, min_count: int,
+               metrics=METRICS):
     """Rows of every slice, summed from one confusion table per finest cell (so the counts of
     an attribute's groups add up to its intersections and to "overall")."""
     first = list(attributes)[0]
@@ -50,7 +53,8 @@ def _per_group(attributes, rng, *, skill: float, bias: float, min_count: int):
         cells[combo] = (positives, negatives, round(tpr * positives), round(fpr * negatives))
     names = list(attributes)
     what = {"accuracy": "samples", "tpr": "positives", "fpr": "negatives",
-            "precision": "predicted positives", "selection_rate": "samples"}
+            "precision": "predicted positives", "selection_rate": "samples",
+            "fnr": "positives", "error_rate": "samples"}
     rows = []
     for slice_name, groups in _groups(attributes):
         columns = [] if slice_name == "overall" else [
@@ -63,11 +67,13 @@ def _per_group(attributes, rng, *, skill: float, bias: float, min_count: int):
             row = {"slice": slice_name, "group": " & ".join(values), "count": count,
                    "positives": positives, "negatives": negatives, "predicted_positives": tp + fp}
             denominators = {"accuracy": count, "tpr": positives, "fpr": negatives,
-                            "precision": tp + fp, "selection_rate": count}
+                            "precision": tp + fp, "selection_rate": count, "fnr": positives,
+                            "error_rate": count}
             values_ = {"accuracy": (tp + negatives - fp) / count, "tpr": tp / positives,
                        "fpr": fp / negatives, "precision": tp / max(tp + fp, 1),
-                       "selection_rate": (tp + fp) / count}
-            for m in METRICS:
+                       "selection_rate": (tp + fp) / count, "fnr": 1 - tp / positives,
+                       "error_rate": (positives - tp + fp) / count}
+            for m in metrics:
                 n = denominators[m]
                 status = ("ok" if n >= min_count else
                           f"insufficient data: {n} {what[m]} < {min_count}")
@@ -78,7 +84,7 @@ def _per_group(attributes, rng, *, skill: float, bias: float, min_count: int):
     return rows
 
 
-def _disparities_and_verdicts(per_group, tolerance, reference):
+def _disparities_and_verdicts(per_group, tolerance, reference, metrics=METRICS):
     disparities, verdicts = [], []
     for slice_name in dict.fromkeys(r["slice"] for r in per_group):
         if slice_name == "overall":
@@ -86,13 +92,13 @@ def _disparities_and_verdicts(per_group, tolerance, reference):
         rows = [r for r in per_group if r["slice"] == slice_name]
         ref = next((r for r in rows if r["group"] == reference.get(slice_name)),
                    max(rows, key=lambda r: r["count"]))
-        for m in METRICS:
+        for m in metrics:
             defined = [r for r in rows if r[m] is not None]
             hi = max(defined, key=lambda r: r[m])
             lo = min(defined, key=lambda r: r[m])
             diff = round(hi[m] - lo[m], 6)
             ratio = round(lo[m] / hi[m], 6) if hi[m] else None
-            worst = lo['group'] if m != 'fpr' else hi['group']
+            worst = hi["group"] if m in HIGHER_IS_WORSE else lo["group"]
             detail = f"worst group: {worst}"
             disparities.append({"slice": slice_name, "metric": m, "measure": "max-min difference",
                                 "value": diff, "low": round(max(0, diff - 0.04), 6),
@@ -151,9 +157,10 @@ def _sweep(per_group, steps: int = 21):
 
 
 def model_tables(attributes, rng, *, skill, bias, min_count, tolerance, reference, trained, latent,
-           colors):
-    per_group = _per_group(attributes, rng, skill=skill, bias=bias, min_count=min_count)
-    disparities, verdicts = _disparities_and_verdicts(per_group, tolerance, reference)
+                 colors, metrics=METRICS):
+    per_group = _per_group(attributes, rng, skill=skill, bias=bias, min_count=min_count,
+                           metrics=metrics)
+    disparities, verdicts = _disparities_and_verdicts(per_group, tolerance, reference, metrics)
     model = {"rule": f"a group passes a metric when {tolerance[0]:g} <= group value / reference "
                      f"value <= {tolerance[1]:g}; evidence uses the 95% bootstrap CI",
              "per_group": per_group, "disparities": disparities, "verdicts": verdicts,

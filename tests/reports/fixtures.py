@@ -10,7 +10,7 @@ from itertools import product
 
 from PIL import Image
 
-from tests.reports._fixture_models import model_tables
+from tests.reports._fixture_models import METRICS, model_tables
 
 DEFAULT_ATTRIBUTES = {"skin_tone": ["dark", "light"], "gender": ["female", "male"]}
 HOSTILE = ["<script>alert(1)</script>", "\"quotes'", "</textarea>",
@@ -114,7 +114,8 @@ def _dataset(attributes, rng, path_prefix):
 
 
 def build_result(*, attributes: dict[str, list[str]] | None = None, path_prefix: str = "",
-                 seed: int = 0) -> dict:
+                 seed: int = 0, metrics: tuple[str, ...] = METRICS,
+                 comparison_metric: str = "tpr") -> dict:
     """A full result: baseline and dbvae, training, latent, comparison and summary."""
     attributes = attributes or DEFAULT_ATTRIBUTES
     rng = random.Random(seed)
@@ -124,7 +125,7 @@ def build_result(*, attributes: dict[str, list[str]] | None = None, path_prefix:
     first = list(attributes)[0]
     reference = {first: attributes[first][-1]}
     common = {"min_count": 30, "tolerance": tolerance, "reference": reference, "trained": True,
-              "colors": colors}
+              "colors": colors, "metrics": metrics}
     models = {
         "baseline": model_tables(attributes, rng, skill=0.92, bias=0.25, latent=False, **common),
         "dbvae": model_tables(attributes, rng, skill=0.93, bias=0.08, latent=True, **common)}
@@ -136,7 +137,7 @@ def build_result(*, attributes: dict[str, list[str]] | None = None, path_prefix:
         if slice_name == "overall":
             continue
         gap = {m: next(d for d in models[m]["disparities"] if d["slice"] == slice_name and
-                       d["metric"] == "tpr" and d["measure"] == "max-min difference")
+                       d["metric"] == comparison_metric and d["measure"] == "max-min difference")
                for m in ("baseline", "dbvae")}
         change = round(gap["dbvae"]["value"] - gap["baseline"]["value"], 6)
         rows.append({"slice": slice_name, "baseline_gap": gap["baseline"]["value"],
@@ -161,7 +162,7 @@ def build_result(*, attributes: dict[str, list[str]] | None = None, path_prefix:
                    "tolerance": tolerance,
                    "training": {"epochs": 5, "batch_size": 64, "latent_dim": 100, "lr": 0.0005}},
         "models": models,
-        "comparison": {"metric": "tpr", "rows": rows},
+        "comparison": {"metric": comparison_metric, "rows": rows},
         "latent": _latent(attributes, rng, colors),
         "summary": {"verdict": _verdict("disparity_clear", 3),
                     "gates": [], "findings": [{"code": "audited"}, {"code": "worst_ratio"}],
@@ -281,8 +282,102 @@ def _three_models() -> dict:
     return result
 
 
+BINARY_CLASSES = {"positive": "female", "negative": "male", "task": "binary"}
+# The summary a gender classifier's audit writes (debias.verdicts, in the task's words).
+BINARY_SUMMARY = {
+    "headline": ["1,234 test images (640 female images) judged with 2 models: baseline, dbvae.",
+                 "Baseline classifier: the error rate of skin_tone=dark is 1.9 times that of "
+                 "light.", "DB-VAE narrows the error rate gap."],
+    "evidence": "2 group comparisons show clear evidence of a error rate disparity beyond the "
+                "tolerance band",
+    "plain": {"found": ["We compare the error rate between groups of images (the share of "
+                        "images answered wrongly).",
+                        "The baseline model: the error rate of dark skin is 1.9 times that of "
+                        "light skin."],
+              "sure": ["Sure: the interval lies wholly outside the tolerance."],
+              "next": ["Collect more training images of people with dark skin, of both "
+                       "classes."]}}
+
+
+def user_paths(value, old: str, new: str):
+    """``value`` with ``old`` replaced by ``new`` in every path, root and source string."""
+    if isinstance(value, dict):
+        return {k: (v.replace(old, new) if k in ("path", "root", "source") and
+                    isinstance(v, str) else user_paths(v, old, new)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [user_paths(v, old, new) for v in value]
+    return value
+
+
+def _binary_task() -> dict:
+    """A gender classifier (female = 1, male = 0) judged by skin tone and a second
+    attribute: verdict metric error_rate, DB-VAE's VAE on both classes, no counterfactual or
+    augmentation (the audit runs them for face detection only). No path holds "face", so
+    every "face" the page says is the report's own word."""
+    result = build_result(attributes={"skin_tone": ["dark", "light"], "age": ["young", "old"]},
+                          metrics=METRICS + ("fnr", "error_rate"),
+                          comparison_metric="error_rate")
+    result = user_paths(result, "faces", "people")
+    result["classes"] = dict(BINARY_CLASSES)
+    result["config"]["verdict_metric"] = "error_rate"
+    result["config"]["training"]["vae_on"] = "all"
+    summary = result["summary"]
+    summary["verdict"]["metric"] = "error_rate"
+    summary.update(copy.deepcopy(BINARY_SUMMARY))
+    result["dataset"]["summary"]["warnings"] = ["3 rows of labels.csv have no skin_tone: set "
+                                                "to \"unknown\""]
+    return result
+
+
+NO_GROUPS_SUMMARY = {
+    "verdict": {"code": "no_groups", "metric": "tpr", "clear": 0, "weak": 0, "unjudged": 0},
+    "gates": [], "findings": [{"code": "audited"}, {"code": "no_groups"}, {"code": "overall"}],
+    "headline": ["1,234 test images (800 faces) judged with 2 models: baseline, dbvae.",
+                 "No subgroup analysis was possible: the dataset has no attribute columns and "
+                 "no slices were discovered, so this audit reports overall performance only."],
+    "evidence": "No evidence about groups: there were no groups to compare (no attribute "
+                "columns, no discovered slices).",
+    "dbvae_helped": None,
+    "plain": {"found": ["We could not compare groups: the dataset has no attribute columns "
+                        "(such as skin tone or gender) and no slices were discovered, so only "
+                        "the model's overall performance was measured."],
+              "sure": ["The overall numbers say nothing about any group: a model can do well "
+                       "overall and still fail one group of people."],
+              "next": ["Add attribute columns (for example skin tone and gender) to the "
+                       "dataset, or let the audit discover slices (--discover-slices)."]}}
+
+
+def _no_groups() -> dict:
+    """No attribute columns, so the audit measured overall performance only (verdict code
+    no_groups): baseline and DB-VAE trained, per_group holds only the overall row, no
+    disparities, verdicts or comparison rows; the latent section has rarity but no groups."""
+    result = make_result()
+    for model in result["models"].values():
+        model["per_group"] = [r for r in model["per_group"] if r["slice"] == "overall"]
+        model["threshold_sweep"] = [r for r in model["threshold_sweep"]
+                                    if r["slice"] == "overall"]
+        model["disparities"], model["verdicts"] = [], []
+        del model["misclassified"]
+        for row in model["training"].get("resampling", []):
+            del row["group_weight"]
+    data = result["dataset"]
+    data["attributes"] = []
+    data["summary"].update(attributes=[], per_attribute={}, intersections={}, warnings=[])
+    result["config"]["reference"] = {}
+    result["comparison"]["rows"] = []
+    latent = result["latent"]
+    for key in ("by_group", "rarity_auc", "dims", "traversals"):
+        latent[key] = []
+    latent["decile_errors"] = [r for r in latent["decile_errors"] if r["attribute"] == "all"]
+    for point in latent["pca"]["points"]:
+        point["groups"] = {}
+    result["summary"] = copy.deepcopy(NO_GROUPS_SUMMARY)
+    return result
+
+
 VARIANTS = {"no_attributes": _no_attributes, "no_bootstrap": _no_bootstrap,
-            "empty_latent": _empty_latent, "three_models": _three_models}
+            "empty_latent": _empty_latent, "three_models": _three_models,
+            "binary_task": _binary_task, "no_groups": _no_groups}
 
 
 def make_variant(name: str) -> dict:

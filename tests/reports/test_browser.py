@@ -26,7 +26,9 @@ from tests.reports.fixtures import (
 CASES = {"full": make_result, "minimal": make_minimal_result, "hostile": make_hostile_result,
          "three_models": lambda: make_variant("three_models"),
          "no_attributes": lambda: make_variant("no_attributes"),
-         "counterfactual": make_counterfactual_result}
+         "counterfactual": make_counterfactual_result,
+         "binary_task": lambda: make_variant("binary_task"),
+         "no_groups": lambda: make_variant("no_groups")}
 WIDTH, HEIGHT = 1400, 4000
 
 
@@ -147,3 +149,14 @@ def test_metric_menu_switches_the_bars(driver, tmp_path):
     assert fpr["title"] == "FPR"
     assert fpr["y"] == pytest.approx([r["fpr"] for r in rows])
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_a_binary_report_as_drawn_never_says_face(driver, tmp_path):
+    report = write_report(make_variant("binary_task"), tmp_path / "binary.html")
+    _open(driver, report)
+    text = driver.execute_script("""
+        const svg = Array.from(document.querySelectorAll('div.chart svg text'))
+            .map(t => t.textContent);
+        return [document.body.innerText].concat(svg).join(' ');""")
+    assert "female images" in text and "female / male" in text
+    assert "face" not in text.lower(), [w for w in text.split() if "face" in w.lower()]

@@ -37,6 +37,14 @@ NOTES = {
                      "Not trained in this audit, so no curves: Baseline classifier"],
     "three_models": ["No threshold sweep was recorded for: DB-VAE", "Vendor API",
                      "and 250 more, listed in result.json"],
+    "binary_task": ["female images / male images", "share of female images",
+                    "Counterfactual probes and augmentation with synthetic images are not "
+                    "available for a female / male classifier"],
+    "no_groups": ["No groups to compare: the dataset has no attribute columns",
+                  "There are no disparities and no verdicts",
+                  "No groups to compare, so there are no gaps for DB-VAE to narrow",
+                  "The dataset has no attribute columns, so there are no per-group counts",
+                  "no sampling weight per group"],
 }
 
 
