@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from reports._classes import class_words
 from reports._counterfactual import counterfactual_context
+from reports._discovered import discovered_context
 from reports._figures import Figures, config_json, template_json
 from reports._latent import latent_context, training_context
 from reports._methods import limitations_context, methods_context
@@ -84,6 +85,7 @@ def render_html(result: dict, *, max_rows: int = 200) -> str:
         "tool_line": f"{result['tool']['name']} {result['tool']['version']}",
         "nav": NAV, "words": words, "summary": summary,
         "dataset": dataset_context(result, figures, words, max_rows=max_rows),
+        "discovered": discovered_context(result, summary["metric"], words),
         "performance": performance_context(result, figures, summary["metric"]),
         "disparities": disparities_context(result, summary["metric"], words),
         "sweep": sweep_context(result, figures, words),
