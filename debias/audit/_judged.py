@@ -71,7 +71,7 @@ def check_references(reference: dict[str, str], data: ImageDataset, max_order: i
         if name not in known:
             raise DataError(f"`reference_group` {name}={group}: {name!r} is not a slice of this "
                             f"dataset (slices: {', '.join(known) or 'none'})")
-        faces = data.meta[data.meta["label"] == 1]
+        faces = data.meta[data.meta["label"] == 1] if words_of(data).faces else data.meta
         groups = sorted(set(group_labels(faces, known[name])))
         if group not in groups:
             noun = "face" if data.classes[0] == "face" else f"{data.classes[0]} image"

@@ -28,9 +28,12 @@ def judging_config(config: AuditConfig, judged: Judged, *, by_task: bool = False
     by the tie rule). The caller's config is untouched."""
     if by_task:
         config = replace(config, verdict_metric=task_metric(judged.data))
+    if not words_of(judged.data).faces:  # both classes are people: every group is compared
+        config = replace(config, compare="all")
     reference_data = judged.train if judged.train is not None else judged.data
     defaults, ties = default_references(reference_data, judged.test, judged.data.attributes,
-                                        config.max_order)
+                                        config.max_order,
+                                        positives_only=words_of(judged.data).faces)
     ties = {k: v for k, v in ties.items() if k not in config.reference}
     return (replace(config, reference={**defaults, **config.reference}),
             {"default_reference": defaults, "reference_ties": ties})
@@ -44,15 +47,17 @@ def measure(judged: Judged, config: AuditConfig) -> dict:
             for name, scores in judged.scores.items()}
 
 
-def default_references(data, audited, attributes: list[str], max_order: int
+def default_references(data, audited, attributes: list[str], max_order: int, *,
+                       positives_only: bool = True
                        ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Per slice, of the groups with faces among the ``audited`` images, the one with the most
     faces in ``data`` (the training split when there is one: a balanced test split makes "the
     largest test group" a tie). A tie goes to the group with the most audited faces, then to
     the first name in sorted order; the second dict lists, per slice, the groups that tied on
-    training faces."""
-    faces = data.meta[data.meta["label"] == 1]
-    audited_faces = audited.meta[audited.meta["label"] == 1]
+    training faces. Without ``positives_only`` (tasks whose two classes are both people) every
+    image counts, not only the positives."""
+    faces = data.meta[data.meta["label"] == 1] if positives_only else data.meta
+    audited_faces = audited.meta[audited.meta["label"] == 1] if positives_only else audited.meta
     out, ties = {}, {}
     for columns in slices(attributes, max_order=max_order):
         if not len(audited_faces):

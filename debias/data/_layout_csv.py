@@ -97,7 +97,9 @@ def read_csv_layout(
                         f"(first on line {first + 2})")
     files = [resolve_inside(root, p, f"{name} line {i + 2}")
              for i, p in zip(frame.index, frame["path"])]
-    available = [c for c in frame.columns if c not in RESERVED_COLUMNS and c != target]
+    # The target is no attribute unless asked for (race & gender cells of a gender task).
+    available = [c for c in frame.columns if c not in RESERVED_COLUMNS
+                 and (c != target or target in (attributes or ()))]
     chosen = choose_attributes(available, attributes, name)
     out = pd.DataFrame({
         "path": [printable(p) for p in frame["path"]],

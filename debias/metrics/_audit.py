@@ -4,6 +4,7 @@ disparities with CIs, tolerance verdicts, and threshold sweeps."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,11 @@ class AuditConfig:
     verdict_metric : str
         The metric the audit's conclusions are about (default "fnr": the miss rate, the error
         a face detector harms people by; one of :data:`METRICS`).
+    compare : {"with_positives", "all"}
+        The groups disparities and verdicts compare: those holding positives, when at least
+        two do (face detection: the non-faces' ``unknown`` group is no group of people), or
+        every group (tasks whose two classes are both people: a ``male`` group has no
+        positives of a gender classifier and is compared all the same).
     """
 
     threshold: float = 0.5
@@ -63,6 +69,7 @@ class AuditConfig:
     reference: dict[str, str] = field(default_factory=dict)
     tolerance: tuple[float, float] = (0.8, 1.25)
     verdict_metric: str = "fnr"
+    compare: Literal["with_positives", "all"] = "with_positives"
 
 
 @dataclass
@@ -163,7 +170,7 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
             ci_parts.append(pd.DataFrame({"slice": name, "group": groups, **ci}))
         if not columns:
             continue
-        comparable = _comparable(rows)
+        comparable = comparable_groups(rows, config.compare)
         point = {m: np.where(comparable, v, np.nan) for m, v in point.items()}
         if samples is not None:
             samples = {m: np.where(comparable, v, np.nan) for m, v in samples.items()}
@@ -191,13 +198,16 @@ def audit_predictions(y_true, scores, attrs: pd.DataFrame, config: AuditConfig |
                         threshold_sweep(y_true, scores, attrs, max_order=config.max_order))
 
 
-def _comparable(rows: pd.DataFrame) -> np.ndarray:
-    """Groups that disparities compare: those with positives, when at least two have some.
+def comparable_groups(rows: pd.DataFrame, compare: str = "with_positives") -> np.ndarray:
+    """Groups that disparities compare: every group with ``compare="all"``; else those with
+    positives, when at least two have some.
 
     A face detector's attributes describe faces; the non-faces form a group of their own
     ("unknown") that has no recall and whose accuracy is a specificity, so comparing it with
     face groups, or making it the reference because it is the largest, would mislead.
     """
+    if compare == "all":
+        return np.ones(len(rows), dtype=bool)
     has_positives = rows["positives"].to_numpy() > 0
     return has_positives if has_positives.sum() >= 2 else np.ones(len(rows), dtype=bool)
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from debias.groups import slice_name, slices
-from debias.metrics._audit import AuditConfig, _comparable
+from debias.metrics._audit import AuditConfig, comparable_groups
 from debias.metrics._bootstrap import (
     group_counts, interval, rates, resample_counts, strata_counts,
 )
@@ -132,19 +132,19 @@ def compare_counts(exact: np.ndarray, boot: np.ndarray | None, metric: str, leve
     return gap, per_group
 
 
-def compared_groups(table_a: pd.DataFrame, table_b: pd.DataFrame, name: str, metric: str
-                    ) -> list[str]:
+def compared_groups(table_a: pd.DataFrame, table_b: pd.DataFrame, name: str, metric: str,
+                    compare: str = "with_positives") -> list[str]:
     """The groups of slice ``name`` the audit would compare on ``metric`` for both models.
 
     A group is in when its metric is shown ("ok") in both models' :func:`per_group_table`
-    and it is comparable (has positives, when at least two groups have some).
+    and it is comparable (see :func:`debias.metrics._audit.comparable_groups`).
     """
     rows_a = table_a[table_a["slice"] == name].reset_index(drop=True)
     rows_b = table_b[table_b["slice"] == name].set_index("group")
     status = f"{metric}_status"
     keep = ((rows_a[status] == "ok").to_numpy()
             & (rows_b[status].reindex(rows_a["group"]) == "ok").to_numpy()
-            & _comparable(rows_a))
+            & comparable_groups(rows_a, compare))
     return rows_a.loc[keep, "group"].tolist()
 
 
@@ -203,7 +203,7 @@ def paired_comparison(y_true, scores_a, scores_b, attrs: pd.DataFrame, config: A
     gap_rows, group_parts = [], []
     for columns in slices(list(attrs.columns), max_order=config.max_order):
         name = slice_name(columns)
-        groups = compared_groups(table_a, table_b, name, metric)
+        groups = compared_groups(table_a, table_b, name, metric, config.compare)
         exact = group_counts(joint, strata, columns, groups)
         sampled = None if boot is None else group_counts(boot, strata, columns, groups)
         gap, per_group = compare_counts(exact, sampled, metric, config.level)

@@ -116,3 +116,32 @@ def test_sentences_use_the_task_words():
                             "from male images (train it longer, or check its labels and "
                             "threshold)."]
     assert "face" not in " ".join(said["found"] + said["next"])
+
+
+def test_tasks_whose_classes_are_people_compare_every_group():
+    """A gender classifier: 'male' groups hold no positives and are compared all the same."""
+    import numpy as np
+    import pandas as pd
+
+    from debias.metrics import AuditConfig, audit_predictions
+
+    n = 100
+    race = np.repeat(["a", "b"], 2 * n)
+    gender = np.tile(np.repeat(["female", "male"], n), 2)
+    y = (gender == "female").astype(int)
+    wrong = np.zeros(4 * n, bool)
+    for start, errors in ((0, 10), (n, 40), (2 * n, 20), (3 * n, 5)):  # a&f a&m b&f b&m
+        wrong[start:start + errors] = True
+    scores = np.where(wrong, 1 - y, y).astype(float)
+    attrs = pd.DataFrame({"race": race, "gender": gender})
+
+    def gap(compare):
+        m = audit_predictions(y, scores, attrs, AuditConfig(n_boot=0, compare=compare,
+                                                            verdict_metric="error_rate"))
+        d = m.disparities
+        row = d[(d["slice"] == "race & gender") & (d["metric"] == "error_rate")
+                & (d["measure"] == "max-min difference")].iloc[0]
+        return round(row["value"], 3), row["worst_groups"]
+
+    assert gap("with_positives") == (0.1, ["b & female"])     # 0.20 - 0.10, females only
+    assert gap("all") == (0.35, ["a & male"])                 # 0.40 - 0.05
