@@ -23,33 +23,39 @@ def _path(value) -> str:
     return shorten(terminal_safe(str(value)), _PATH_LIMIT)
 
 
-def _table(title: str, counts: dict[str, dict[str, int]]) -> list[str]:
+def _table(title: str, counts: dict[str, dict[str, int]], names: tuple[str, str]) -> list[str]:
+    """One row per key: its counts of each class, under the classes' names."""
     title = _name(title)
     keys = {key: _name(key) for key in counts}
     width = max([len(title)] + [len(k) for k in keys.values()])
-    lines = [f"  {title:<{width}}  {'positive':>9}  {'negative':>9}"]
+    cols = max(9, *(len(n) for n in names))
+    lines = [f"  {title:<{width}}  {names[0]:>{cols}}  {names[1]:>{cols}}"]
     for key, row in counts.items():
-        lines.append(f"  {keys[key]:<{width}}  {row['positive']:>9,}  {row['negative']:>9,}")
+        lines.append(f"  {keys[key]:<{width}}  {row['positive']:>{cols},}  "
+                     f"{row['negative']:>{cols},}")
     return lines
 
 
 def summary_text(summary: dict) -> str:
     """Human-readable report of what was found in a dataset folder."""
     s = summary
+    classes = s.get("classes", {"positive": "positive", "negative": "negative"})
+    names = (_name(classes["positive"]), _name(classes["negative"]))
     lines = [
         f"dataset     {_path(s['root'])}",
         f"layout      {terminal_safe(s['format'])}",
         f"images      {s['n_images']:,} loaded at {s['image_size']}x{s['image_size']}, "
         f"{len(s['skipped']):,} skipped",
-        f"labels      positive {s['labels']['positive']:,}, negative {s['labels']['negative']:,}",
+        f"labels      {names[0]} {s['labels']['positive']:,}, {names[1]} "
+        f"{s['labels']['negative']:,}",
         f"attributes  {', '.join(map(_name, s['attributes'])) or 'none'}",
     ]
     if "splits" in s:
-        lines += ["", "split column:"] + _table("split", s["splits"])
+        lines += ["", "split column:"] + _table("split", s["splits"], names)
     for name, counts in s["per_attribute"].items():
-        lines += ["", f"attribute {_name(name)}:"] + _table(name, counts)
+        lines += ["", f"attribute {_name(name)}:"] + _table(name, counts, names)
     for name, counts in s["intersections"].items():
-        lines += ["", f"intersection {_name(name)}:"] + _table(name, counts)
+        lines += ["", f"intersection {_name(name)}:"] + _table(name, counts, names)
     if "original_sizes" in s:
         sizes = s["original_sizes"]
         common = ", ".join(f"{c['size']} ({c['count']:,})" for c in sizes["most_common"])

@@ -169,6 +169,7 @@ class ImageDataset:
             "image_size": self.image_size,
             "labels": {"positive": int((meta["label"] == 1).sum()),
                        "negative": int((meta["label"] == 0).sum())},
+            "classes": {"positive": self.classes[0], "negative": self.classes[1]},
             "attributes": list(self.attributes),
         }
         if self.bins:
