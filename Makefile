@@ -54,6 +54,8 @@ bench: install
 	$(PY) benchmarks/synth_gap.py
 	$(PY) benchmarks/generative_models.py
 	$(PY) benchmarks/debiasing.py
+	$(PY) benchmarks/discovered_slices.py --population faces
+	$(PY) benchmarks/gender_shades.py
 	$(PY) benchmarks/memory.py
 	$(PY) benchmarks/scale.py
 
