@@ -226,8 +226,9 @@ def evidence_text(e: dict) -> str:
         return ("No evidence either way: the sanity checks failed, so no group passes or fails "
                 "(see the headline).")
     if code == "disparity_clear":
+        article = "an" if w[:1].lower() in "aeiou" else "a"
         return (f"{e['clear']} group comparison{'s show' if e['clear'] != 1 else ' shows'} clear "
-                f"evidence of a {w} disparity beyond the tolerance band")
+                f"evidence of {article} {w} disparity beyond the tolerance band")
     if code == "disparity_weak":
         return (f"{e['weak']} group comparison{'s are' if e['weak'] != 1 else ' is'} outside the "
                 f"tolerance band on {w}, with weak evidence (the CI reaches into the band)")
@@ -363,7 +364,8 @@ def _fix(gate: str, w: ClassWords, min_count: int | None) -> str:
 
 def _next(item: dict, w: ClassWords) -> str:
     code = item["code"]
-    P = w.positives
+    # Face detection counts faces; other tasks count images of both classes.
+    P = w.positives if w.faces else "images"
     if code == "fix_gate":
         return _fix(item["gate"], w, item.get("min_count"))
     if code == "more_test_faces":
@@ -373,7 +375,8 @@ def _next(item: dict, w: ClassWords) -> str:
     if code == "more_training_faces":
         groups, training = item["groups"], item.get("training")
         counts = "" if not training else " (the training split has " + ", ".join(
-            f"{training[g]:,} {P} of {readable(g)}" for g in [*groups, item["reference"]]) + ")"
+            f"{training[g]:,} {P if training[g] != 1 else P[:-1]} of {readable(g)}"
+            for g in [*groups, item["reference"]]) + ")"
         return (f"Collect more training {P} of {readable(_names(groups))}{counts}, retrain, "
                 "and audit again.")
     if code == "fill_withheld":

@@ -13,11 +13,13 @@ from debias.groups import slice_name as name_of
 _UNSURE = ("outside_weak", "outside_no_ci", "within_inconclusive")
 
 
-def _training_faces(train, slice_name: str, groups: list[str]) -> dict[str, int] | None:
-    """Training faces of each group of a slice (None without a training split)."""
+def _training_faces(train, slice_name: str, groups: list[str], positives_only: bool = True
+                    ) -> dict[str, int] | None:
+    """Training faces (every training image when not ``positives_only``) of each group of a
+    slice (None without a training split)."""
     if train is None:
         return None
-    faces = train.meta[train.meta["label"] == 1]
+    faces = train.meta[train.meta["label"] == 1] if positives_only else train.meta
     attributes = [c for c in train.attributes if c in faces.columns]
     columns = {name_of(c): c for c in slices(attributes, max_order=len(attributes) or 1)
                }.get(slice_name)
@@ -27,13 +29,14 @@ def _training_faces(train, slice_name: str, groups: list[str]) -> dict[str, int]
     return {g: int(counts.get(g, 0)) for g in groups}
 
 
-def _test_faces(m, slice_name: str, group: str) -> int:
+def _test_faces(m, slice_name: str, group: str, positives_only: bool = True) -> int:
     row = m.per_group[(m.per_group["slice"] == slice_name) & (m.per_group["group"] == group)]
-    return int(row["positives"].iloc[0]) if len(row) else 0
+    return int(row["positives" if positives_only else "count"].iloc[0]) if len(row) else 0
 
 
 def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_count: int,
-           n_boot: int, positives: str = "faces") -> dict[str, list[dict]]:
+           n_boot: int, positives: str = "faces", positives_only: bool = True
+           ) -> dict[str, list[dict]]:
     """``{"found": [...], "sure": [...], "next": [...]}`` items for the report's first box.
 
     Parameters
@@ -75,12 +78,13 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
                          "low": worst["low"], "high": worst["high"], "band": list(tolerance)})
             if evidence in _UNSURE:
                 group = worst["groups"][0]
-                sure_n = _test_faces(m, worst["slice"], group)
+                sure_n = _test_faces(m, worst["slice"], group, positives_only)
                 todo.append({"code": "more_test_faces", "group": group, "faces": sure_n})
             if evidence == "outside_clear":
                 todo.append({"code": "more_training_faces", "groups": worst["groups"], "reference": worst["reference"],
                              "training": _training_faces(train, worst["slice"],
-                                                         worst["groups"] + [worst["reference"]])})
+                                                         worst["groups"] + [worst["reference"]],
+                                                         positives_only)})
     withheld = _withheld_faces(metrics, positives)
     if withheld:
         sure.append({"code": "withheld", "groups": withheld, "min_count": min_count})

@@ -63,7 +63,7 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
                         classes=classes)
     plain = advice(metrics, summary, train=judged.train, metric=config.verdict_metric,
                    tolerance=config.tolerance, min_count=config.min_count, n_boot=config.n_boot,
-                   positives=positives)
+                   positives=positives, positives_only=words_of(judged.data).faces)
     summary["plain"] = {**plain_text(plain, classes), "items": plain}
     result["summary"] = summary
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,

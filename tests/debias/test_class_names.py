@@ -145,3 +145,21 @@ def test_tasks_whose_classes_are_people_compare_every_group():
 
     assert gap("with_positives") == (0.1, ["b & female"])     # 0.20 - 0.10, females only
     assert gap("all") == (0.35, ["a & male"])                 # 0.40 - 0.05
+
+
+def test_advice_counts_every_image_of_a_task_whose_classes_are_people():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from debias.audit._advice import _training_faces
+
+    train = SimpleNamespace(meta=pd.DataFrame({"label": [1, 0, 0, 1], "race": list("aaba")}),
+                            attributes=["race"])
+    assert _training_faces(train, "race", ["a", "b"]) == {"a": 2, "b": 0}
+    assert _training_faces(train, "race", ["a", "b"], positives_only=False) == {"a": 3, "b": 1}
+    item = {"code": "more_training_faces", "groups": ["b"], "reference": "a",
+            "training": {"a": 3, "b": 1}}
+    said = plain_text({"found": [], "sure": [], "next": [item]}, classes_record("female", "male"))
+    assert said["next"] == ["Collect more training images of b (the training split has 1 image "
+                            "of b, 3 images of a), retrain, and audit again."]
