@@ -200,12 +200,14 @@ def _reference_reason(group: str, configured: str | None, tied: list[str] | None
                       w: ClassWords) -> str:
     if configured == group:
         return "set in the configuration"
+    # Face detection counts faces; other tasks count every image (both classes are people).
+    counted = w.positives if w.faces else "images"
     if tied:
         others = ", ".join(t for t in tied if t != group)
-        return (f"tied for the most {w.positives} in training with {others}; the tie goes to "
-                f"the group with the most audited {w.positives}, then to the first name in "
+        return (f"tied for the most {counted} in training with {others}; the tie goes to "
+                f"the group with the most audited {counted}, then to the first name in "
                 "sorted order")
-    return f"the group with the most {w.positives} in training"
+    return f"the group with the most {counted} in training"
 
 
 def sweep_context(result: dict, figures: Figures, w: ClassWords) -> dict:

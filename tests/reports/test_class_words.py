@@ -71,8 +71,8 @@ def test_a_binary_report_speaks_the_task_words(binary_html):
             "otherwise.",
             "female images for TPR and FNR, male images for FPR, images classified as female "
             "for precision and FDR, images classified as male for FOR",
-            "the group with the most female images in the training data",
-            "the group with the most female images in training",
+            "the group with the most images in the training data",
+            "the group with the most images in training",
             "decision threshold (score \u2265 threshold: female)",
             "It is the audit's default for a female / male classifier",
             "female images classified as male and male images classified as female",
