@@ -18,7 +18,7 @@ def test_run_audit_returns_result_and_metrics_and_leaves_the_run_as_it_was(tmp_p
     labels = pd.read_csv(root / "labels.csv")
     test = labels[labels["split"] == "test"]
     rng = np.random.default_rng(0)
-    scores = np.clip(test["label"] * 0.7 + rng.random(len(test)) * 0.3, 0, 1)
+    scores = np.clip((test["label"] == "face") * 0.7 + rng.random(len(test)) * 0.3, 0, 1)
     pd.DataFrame({"path": test["path"], "score": scores}).to_csv(tmp_path / "p.csv", index=False)
     run = AuditRun(dataset=str(root), out=tmp_path / "out", predictions=tmp_path / "p.csv",
                    dataset_kwargs={"image_size": 16}, metrics=AuditConfig(n_boot=20))
