@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,6 +59,17 @@ class TrainerConfig:
         Progress bar on stderr (default: when stderr is a terminal).
     checkpoint_extra : dict
         Plain data stored with every checkpoint under ``extra`` (e.g. class names).
+    weight_decay : float
+        Decoupled weight decay (AdamW) of every optimizer; 0: plain Adam, as before.
+    select : callable, optional
+        ``select(model, epoch) -> float`` after every epoch (model in eval mode, then back in
+        train mode): a score, higher better (e.g. a validation split's worst-class recall).
+        The weights of the best-scoring epoch (the earliest among ties) are restored at the
+        end and written to the checkpoint, with ``selected_epoch`` and the scores in its
+        extra. The selection state is not checkpointed: a resumed run selects among the
+        epochs it ran itself.
+    patience : int, optional
+        With ``select``: stop after this many epochs without a better score.
     """
 
     epochs: int = 10
@@ -73,17 +85,59 @@ class TrainerConfig:
     max_steps: int | None = None
     progress: bool | None = None
     checkpoint_extra: dict = field(default_factory=dict)
+    weight_decay: float = 0.0
+    select: Callable[[GenerativeModel, int], float] | None = None
+    patience: int | None = None
 
 
 @dataclass
 class TrainResult:
-    """The fitted model and one dict of float losses per optimizer step."""
+    """The fitted model and one dict of float losses per optimizer step.
+
+    With ``TrainerConfig.select``: ``scores`` (one per epoch run, epoch -> score) and
+    ``selected_epoch`` (1-based: the epoch whose weights the model holds)."""
 
     model: GenerativeModel
     history: list[dict[str, float]] = field(default_factory=list)
     steps: int = 0
     epochs_run: int = 0
     seconds: float = 0.0  # training wall time, summed over resumed runs
+    scores: dict[int, float] = field(default_factory=dict)
+    selected_epoch: int | None = None
+
+
+class _Selection:
+    """Model selection by ``config.select``: the best epoch's weights (a CPU copy), and
+    whether ``config.patience`` epochs passed without a better score."""
+
+    def __init__(self, config: TrainerConfig, result: TrainResult) -> None:
+        self.config, self.result = config, result
+        self.best: float | None = None
+        self.state: dict | None = None
+        self.since = 0
+
+    def update(self, model: GenerativeModel, epoch: int) -> bool:
+        """Score ``epoch``; keep its weights when best. True: stop (patience ran out)."""
+        model.eval()
+        try:
+            score = float(self.config.select(model, epoch))
+        finally:
+            model.train()
+        self.result.scores[epoch] = score
+        if self.best is None or score > self.best:
+            self.best, self.since = score, 0
+            self.result.selected_epoch = epoch
+            self.state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        else:
+            self.since += 1
+        return self.config.patience is not None and self.since >= self.config.patience
+
+    def restore(self, model: GenerativeModel) -> bool:
+        """Load the best epoch's weights when they are not the last; True if loaded."""
+        if self.state is None or self.result.selected_epoch == self.result.epochs_run:
+            return False
+        model.load_state_dict(self.state)
+        return True
 
 
 def resolve_device(device: str) -> torch.device:
@@ -175,7 +229,10 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     settings = dict(model.optimizer_settings())
     if config.lr is not None:
         settings["lr"] = config.lr
-    optimizers = {name: torch.optim.Adam(params, **settings) for name, params in groups.items()}
+    if config.weight_decay:
+        settings["weight_decay"] = config.weight_decay
+    optimizer = torch.optim.AdamW if config.weight_decay else torch.optim.Adam
+    optimizers = {name: optimizer(params, **settings) for name, params in groups.items()}
     base_lr = settings["lr"]
     use_amp = config.amp and device.type == "cuda"
     amp_dtype = torch.bfloat16 if use_amp and torch.cuda.is_bf16_supported() else torch.float16
@@ -218,11 +275,16 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
         saved_epoch = epoch
         result.seconds = previous_seconds + time.perf_counter() - started
         if checkpoint is not None and main:  # ranks hold the same weights; one writes
+            selected = {} if result.selected_epoch is None else {
+                "selected_epoch": result.selected_epoch,
+                "selection_scores": {str(k): v for k, v in result.scores.items()}}
             save_checkpoint(checkpoint, model, optimizers=optimizers, step=result.steps,
                             epoch=epoch, extra={**config.checkpoint_extra,
                                                  "history": result.history,
-                                                 "train_seconds": result.seconds})
+                                                 "train_seconds": result.seconds,
+                                                 **selected})
 
+    selection = _Selection(config, result)
     model.train()
     try:
         for epoch in range(start_epoch, config.epochs):
@@ -269,10 +331,14 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
             broadcast_buffers(model)
             if (epoch + 1) % config.checkpoint_every == 0 or epoch + 1 == config.epochs:
                 save(epoch + 1)
+            if config.select is not None and selection.update(model, epoch + 1):
+                break
     finally:
         bar.close()
     if result.epochs_run > saved_epoch:
         save(result.epochs_run)
+    if config.select is not None and selection.restore(model):
+        save(result.epochs_run)  # the checkpoint holds the selected weights
     result.seconds = previous_seconds + time.perf_counter() - started
     barrier()  # the checkpoint is complete before any rank goes on to read it
     if channels_last:
