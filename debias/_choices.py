@@ -15,6 +15,9 @@ Combine = Literal["max", "product"]
 AugmentMethod = Literal["cyclegan", "gan"]
 GenerativeKind = Literal["ae", "vae", "gan", "cyclegan"]
 VaeOn = Literal["positive", "all"]
+# Training methods: label-free (baseline, dbvae, jtt, afr) and label-using references.
+Method = Literal["baseline", "dbvae", "jtt", "afr", "dfr", "balanced"]
+Rarity = Literal["histogram_max", "histogram_product", "knn", "gmm"]
 
 FORMATS: tuple[str, ...] = get_args(Format)
 MODEL_KINDS: tuple[str, ...] = get_args(ModelKind)
@@ -23,6 +26,10 @@ COMBINE_RULES: tuple[str, ...] = get_args(Combine)
 AUGMENT_METHODS: tuple[str, ...] = get_args(AugmentMethod)
 GENERATIVE_KINDS: tuple[str, ...] = get_args(GenerativeKind)
 VAE_ON: tuple[str, ...] = get_args(VaeOn)
+METHODS: tuple[str, ...] = get_args(Method)
+# Methods that read group labels (attribute columns) to train: references, marked as such.
+GROUP_LABEL_METHODS: tuple[str, ...] = ("dfr", "balanced")
+RARITY_ESTIMATORS: tuple[str, ...] = get_args(Rarity)
 
 # Metrics a verdict can be about (``debias.metrics.METRICS``, the miss rate first).
 VERDICT_METRICS: tuple[str, ...] = ("fnr", "fpr", "error_rate", "tpr", "accuracy", "precision",

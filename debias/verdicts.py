@@ -364,8 +364,8 @@ def _fix(gate: str, w: ClassWords, min_count: int | None) -> str:
 
 def _next(item: dict, w: ClassWords) -> str:
     code = item["code"]
-    # Face detection counts faces; other tasks count images of both classes.
-    P = w.positives if w.faces else "images"
+    # Positives, or every image when the attributes describe both classes.
+    P = "images" if item.get("counted") == "images" else w.positives
     if code == "fix_gate":
         return _fix(item["gate"], w, item.get("min_count"))
     if code == "more_test_faces":

@@ -73,7 +73,8 @@ def _rules(config: dict, w: ClassWords, grouped: bool = True) -> list[tuple[str,
         ("tolerance", f"A group passes a metric when its value divided by its slice's reference "
                       f"group's value lies between {low:g} and {high:g}. The reference group is "
                       "the one set by the user for that slice, else the group with the most "
-                      f"{w.positives if w.faces else 'images'} in the training data."
+                      f"{'images' if config.get('compare') == 'all' else w.positives} in the "
+                      "training data."
                       + ("" if grouped else " Not applied in this audit: there were no groups "
                                             "to compare.")),
         *([("verdict metric", _verdict_metric(config["verdict_metric"], w))]

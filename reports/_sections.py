@@ -192,16 +192,18 @@ def disparities_context(result: dict, metric: str, w: ClassWords) -> dict:
         return {"rule": None, "models": [], "references": [],
                 "note": NO_GROUPS + " There are no disparities and no verdicts."}
     return {"rule": rule, "models": models, "note": None,
-            "references": [(s, g, _reference_reason(g, configured.get(s), ties.get(s), w))
+            "references": [(s, g, _reference_reason(g, configured.get(s), ties.get(s), w,
+                                                    config.get("compare", "with_positives")))
                            for s, g in references.items()]}
 
 
 def _reference_reason(group: str, configured: str | None, tied: list[str] | None,
-                      w: ClassWords) -> str:
+                      w: ClassWords, compare: str = "with_positives") -> str:
     if configured == group:
         return "set in the configuration"
-    # Face detection counts faces; other tasks count every image (both classes are people).
-    counted = w.positives if w.faces else "images"
+    # The audit counts positives, or every image when its attributes describe both classes
+    # (it then compares every group: config.compare == "all").
+    counted = "images" if compare == "all" else w.positives
     if tied:
         others = ", ".join(t for t in tied if t != group)
         return (f"tied for the most {counted} in training with {others}; the tie goes to "

@@ -79,9 +79,12 @@ def advice(metrics: dict, summary: dict, *, train, metric: str, tolerance, min_c
             if evidence in _UNSURE:
                 group = worst["groups"][0]
                 sure_n = _test_faces(m, worst["slice"], group, positives_only)
-                todo.append({"code": "more_test_faces", "group": group, "faces": sure_n})
+                todo.append({"code": "more_test_faces", "group": group, "faces": sure_n,
+                             "counted": "positives" if positives_only else "images"})
             if evidence == "outside_clear":
-                todo.append({"code": "more_training_faces", "groups": worst["groups"], "reference": worst["reference"],
+                todo.append({"code": "more_training_faces", "groups": worst["groups"],
+                             "reference": worst["reference"],
+                             "counted": "positives" if positives_only else "images",
                              "training": _training_faces(train, worst["slice"],
                                                          worst["groups"] + [worst["reference"]],
                                                          positives_only)})

@@ -17,7 +17,7 @@ from debias.audit._config import AuditRun
 from debias.audit._judged import Judged
 from debias.audit._latent_stage import misclassified
 from debias.audit._result import base_result, config_dict, metrics_section, metrics_tables
-from debias.audit._words import classes_of, words_of
+from debias.audit._words import both_classes_people, classes_of, words_of
 from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
 from debias.verdicts import MODELS, plain_text
@@ -63,7 +63,7 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
                         classes=classes)
     plain = advice(metrics, summary, train=judged.train, metric=config.verdict_metric,
                    tolerance=config.tolerance, min_count=config.min_count, n_boot=config.n_boot,
-                   positives=positives, positives_only=words_of(judged.data).faces)
+                   positives=positives, positives_only=not both_classes_people(judged.data))
     summary["plain"] = {**plain_text(plain, classes), "items": plain}
     result["summary"] = summary
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,

@@ -12,7 +12,7 @@ from debias.audit._config import AuditRun
 from debias.audit._counterfactual_stage import probe_values
 from debias.audit._predictions import read_predictions
 from debias.audit._train_stage import train_augmented, train_models
-from debias.audit._words import words_of
+from debias.audit._words import both_classes_people, words_of
 from debias.augment import augmentation_plan, most_imbalanced
 from debias.data import ImageDataset, reproduce_split, split_record
 from debias.errors import DataError
@@ -71,7 +71,7 @@ def check_references(reference: dict[str, str], data: ImageDataset, max_order: i
         if name not in known:
             raise DataError(f"`reference_group` {name}={group}: {name!r} is not a slice of this "
                             f"dataset (slices: {', '.join(known) or 'none'})")
-        faces = data.meta[data.meta["label"] == 1] if words_of(data).faces else data.meta
+        faces = data.meta if both_classes_people(data) else data.meta[data.meta["label"] == 1]
         groups = sorted(set(group_labels(faces, known[name])))
         if group not in groups:
             noun = "face" if data.classes[0] == "face" else f"{data.classes[0]} image"

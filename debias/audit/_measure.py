@@ -7,17 +7,17 @@ from dataclasses import replace
 from debias.audit._config import AuditRun
 from debias.audit._counterfactual_stage import run_counterfactual
 from debias.audit._judged import Judged
-from debias.audit._words import words_of
+from debias.audit._words import both_classes_people
 from debias.audit._latent_stage import latent_section
 from debias.groups import group_labels, slice_name, slices
 from debias.metrics import AuditConfig, audit_predictions
 
 
 def task_metric(data) -> str:
-    """The verdict metric a task calls for: the miss rate for face detection (a detector harms
-    people through the faces it misses), the error rate for any other binary task (the
-    Gender Shades measure: both classes are people, and a mistake either way harms)."""
-    return "fnr" if words_of(data).faces else "error_rate"
+    """The verdict metric a task calls for: the error rate when the attributes describe both
+    classes (the Gender Shades measure: both classes are people, and a mistake either way
+    harms), else the miss rate (a detector harms people through the positives it misses)."""
+    return "error_rate" if both_classes_people(data) else "fnr"
 
 
 def judging_config(config: AuditConfig, judged: Judged, *, by_task: bool = False
@@ -28,12 +28,13 @@ def judging_config(config: AuditConfig, judged: Judged, *, by_task: bool = False
     by the tie rule). The caller's config is untouched."""
     if by_task:
         config = replace(config, verdict_metric=task_metric(judged.data))
-    if not words_of(judged.data).faces:  # both classes are people: every group is compared
+    people = both_classes_people(judged.data)
+    if people:  # both classes are people: every group is compared
         config = replace(config, compare="all")
     reference_data = judged.train if judged.train is not None else judged.data
     defaults, ties = default_references(reference_data, judged.test, judged.data.attributes,
                                         config.max_order,
-                                        positives_only=words_of(judged.data).faces)
+                                        positives_only=not people)
     ties = {k: v for k, v in ties.items() if k not in config.reference}
     return (replace(config, reference={**defaults, **config.reference}),
             {"default_reference": defaults, "reference_ties": ties})

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from debias._choices import AugmentMethod, Combine, Device, VaeOn
+from debias._choices import AugmentMethod, Combine, Device, Rarity, VaeOn
+
+
+# Settings added after checkpoints recorded their keys, with their defaults.
+_LATER = {"rarity": None, "weight_decay": 0.0, "select_on_val": False, "patience": None,
+          "val_fraction": 0.1}
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,15 @@ class TrainingSettings:
     vae_on : DB-VAE only: "positive" (face detection: the VAE models faces, only faces are
         resampled) or "all" (both classes are people: the VAE models every image, each class
         is resampled within itself); the baseline ignores it
+    rarity : DB-VAE only: how rarity is estimated from the latent means (None: the
+        per-dimension histograms combined by ``combine``; see
+        :func:`debias.resampling.resampling_weights`)
+    weight_decay : decoupled weight decay (AdamW); 0: plain Adam
+    select_on_val : hold out ``val_fraction`` of the training split (stratified by class,
+        seeded) and keep the epoch whose worst-class recall on it is highest (no group
+        labels: the recall of each class, the lower one)
+    patience : with ``select_on_val``, stop after this many epochs without improvement
+    val_fraction : share of the training split held out for ``select_on_val``
     seed : seeds the initial weights and every draw (the split has its own seed)
     device : "auto" (CUDA when present), "cpu" or "cuda"
     amp : mixed precision on CUDA
@@ -37,6 +51,11 @@ class TrainingSettings:
     combine: Combine = "max"
     temperature: float = 1.0
     vae_on: VaeOn = "positive"
+    rarity: Rarity | None = None
+    weight_decay: float = 0.0
+    select_on_val: bool = False
+    patience: int | None = None
+    val_fraction: float = 0.1
     seed: int = 0
     device: Device = "auto"
     amp: bool = True
@@ -48,8 +67,10 @@ class TrainingSettings:
 
     def key(self) -> dict:
         """What a checkpoint must have been trained with to be continued: every setting but
-        the progress bar."""
-        return {k: v for k, v in asdict(self).items() if k != "progress"}
+        the progress bar (the settings added later only when not at their defaults, so a
+        checkpoint written before them still continues)."""
+        return {k: v for k, v in asdict(self).items()
+                if k != "progress" and not (k in _LATER and v == _LATER[k])}
 
 
 @dataclass(frozen=True)

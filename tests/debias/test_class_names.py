@@ -86,10 +86,13 @@ def test_task_words_and_the_metric_each_task_calls_for():
         ("female images", "male images", "classified as male")
     assert classes_record("Faces", "background")["task"] == "face_detection"
 
-    class Data:  # what task_metric reads of a dataset
-        classes = ("face", "non-face")
+    import pandas as pd
+
+    class Data:  # what task_metric reads of a dataset: do attributes describe both classes?
+        attributes = ["race"]
+        meta = pd.DataFrame({"label": [1, 0], "race": ["a", "unknown"]})
     assert task_metric(Data) == "fnr"
-    Data.classes = ("female", "male")
+    Data.meta = pd.DataFrame({"label": [1, 0], "race": ["a", "b"]})
     assert task_metric(Data) == "error_rate"
 
 
@@ -159,7 +162,7 @@ def test_advice_counts_every_image_of_a_task_whose_classes_are_people():
     assert _training_faces(train, "race", ["a", "b"]) == {"a": 2, "b": 0}
     assert _training_faces(train, "race", ["a", "b"], positives_only=False) == {"a": 3, "b": 1}
     item = {"code": "more_training_faces", "groups": ["b"], "reference": "a",
-            "training": {"a": 3, "b": 1}}
+            "training": {"a": 3, "b": 1}, "counted": "images"}
     said = plain_text({"found": [], "sure": [], "next": [item]}, classes_record("female", "male"))
     assert said["next"] == ["Collect more training images of b (the training split has 1 image "
                             "of b, 3 images of a), retrain, and audit again."]

@@ -320,6 +320,7 @@ def _binary_task() -> dict:
     result = user_paths(result, "faces", "people")
     result["classes"] = dict(BINARY_CLASSES)
     result["config"]["verdict_metric"] = "error_rate"
+    result["config"]["compare"] = "all"  # race describes both classes
     result["config"]["training"]["vae_on"] = "all"
     summary = result["summary"]
     summary["verdict"]["metric"] = "error_rate"
