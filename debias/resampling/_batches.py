@@ -33,6 +33,14 @@ class BalancedBatches:
     those weights (with replacement, as the uniform draw), and their summary is logged under
     ``negative_`` keys. Every batch keeps its class balance.
 
+    With ``sample_weights`` (one non-negative weight per image, e.g. Just Train Twice's
+    up-weighted error set) each class is drawn by its images' weights normalised within the
+    class, both with replacement, and the summaries of both are logged (the non-faces' under
+    ``negative_`` keys). With replacement, every face of a batch is image i with probability
+    exactly w_i / (sum of the face weights), so a batch's mean loss estimates the weighted loss
+    without bias; drawn without replacement, an image could appear at most once per batch and
+    a weight above 1 / (faces per batch) of the class's total would be cut down.
+
     Under ``torchrun`` (a process group of W ranks) ``batch_size`` is the global batch: every
     rank encodes its 1/W of the faces (of all images with ``vae_on="all"``), the latent means
     are gathered so every rank computes the same global weights, every rank draws the same
@@ -59,15 +67,23 @@ class BalancedBatches:
         Instead, draw faces so that each value of this series is equally likely (weights
         1 / group size): the label-using reweighting that latent resampling tries to approach
         without labels. Not combinable with ``adaptive``.
+    sample_weights : float tensor (N,), optional
+        A fixed non-negative weight per image (row of ``images``); faces are drawn by theirs
+        within the face half, non-faces by theirs within the non-face half. Each class needs
+        a positive total. Not combinable with ``adaptive`` or ``balance_groups``.
     bins, alpha, combine, temperature :
         Passed to :func:`resampling_weights`.
+    rarity : str, optional
+        With ``adaptive``: the rarity estimator of :func:`resampling_weights` (None: the
+        histograms combined by ``combine``).
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, *, groups: pd.Series | None = None,
                  batch_size: int = 64, steps_per_epoch: int | None = None, adaptive: bool = False,
                  bins: int = 10, alpha: float = 0.001, combine: Combine = "max",
                  temperature: float = 1.0, balance_groups: pd.Series | None = None,
-                 vae_on: VaeOn = "positive") -> None:
+                 vae_on: VaeOn = "positive", sample_weights: torch.Tensor | None = None,
+                 rarity: str | None = None) -> None:
         labels = torch.as_tensor(labels)
         self.faces = torch.nonzero(labels == 1).flatten()
         self.nonfaces = torch.nonzero(labels == 0).flatten()
@@ -95,6 +111,8 @@ class BalancedBatches:
         self.resample_nonfaces = adaptive and vae_on == "all"
         self.options = {"bins": bins, "alpha": alpha, "combine": combine,
                         "temperature": temperature}
+        if rarity is not None:  # else the histograms combined by ``combine``, as ever
+            self.options["estimator"] = rarity
         self.weights = torch.full((len(self.faces),), 1.0 / len(self.faces), dtype=torch.float64)
         self.nonface_weights = torch.full((len(self.nonfaces),), 1.0 / len(self.nonfaces),
                                           dtype=torch.float64)
@@ -105,7 +123,28 @@ class BalancedBatches:
             sizes = pd.Series(face_groups).map(pd.Series(face_groups).value_counts()).to_numpy()
             self.weights = torch.from_numpy(1.0 / sizes).double()
             self.weights /= self.weights.sum()
+        self.weighted = sample_weights is not None
+        if self.weighted:
+            if adaptive or balance_groups is not None:
+                raise ValueError("sample_weights exclude adaptive resampling and balance_groups")
+            self.weights, self.nonface_weights = self._class_weights(sample_weights)
         self.log_: list[dict] = []
+
+    def _class_weights(self, sample_weights) -> tuple[torch.Tensor, torch.Tensor]:
+        """``sample_weights`` (N,) checked and normalised within each class: float64 (F,), (M,)."""
+        w = torch.as_tensor(sample_weights, dtype=torch.float64).flatten()
+        if len(w) != len(self.labels):
+            raise ValueError(f"sample_weights has {len(w)} values for {len(self.labels)} images")
+        if not bool(torch.isfinite(w).all()) or bool((w < 0).any()):
+            raise ValueError("sample_weights must be finite and non-negative")
+        parts = []
+        for name, rows in (("face", self.faces), ("non-face", self.nonfaces)):
+            total = float(w[rows].sum())
+            if total <= 0:
+                raise ValueError(f"sample_weights are all zero on the {name}s (label "
+                                 f"{1 if name == 'face' else 0})")
+            parts.append(w[rows] / total)
+        return parts[0], parts[1]
 
     def __len__(self) -> int:
         return self.steps
@@ -142,21 +181,22 @@ class BalancedBatches:
             _, seconds = self.update_weights(model)
             record["seconds"] = round(seconds, 3)
         record.update(weight_summary(self.weights, self.face_groups))
-        if self.resample_nonfaces:
+        if self.resample_nonfaces or self.weighted:
             record.update({f"negative_{k}": v for k, v in
                            weight_summary(self.nonface_weights, self.nonface_groups).items()})
         self.log_.append(record)
         nonface_probabilities = self.nonface_weights.float()
         probabilities = self.weights.float()
-        # Without replacement within a batch (as the lab), unless the weights sit on too few faces.
-        replace = int((probabilities > 0).sum()) < self.half
+        # Without replacement within a batch (as the lab), unless the weights sit on too few
+        # faces, or are fixed sample weights (drawn with replacement: see the class docstring).
+        replace = self.weighted or int((probabilities > 0).sum()) < self.half
         for _ in range(self.steps):
             faces = self.faces[torch.multinomial(probabilities, self.half, replacement=replace,
                                                  generator=generator)]
             # With replacement, as the lab: measured on the demo set over 10 training seeds,
             # drawing each non-face once per pass widened DB-VAE's light-dark recall gap
             # (0.253 vs 0.170 mean).
-            if self.resample_nonfaces:
+            if self.resample_nonfaces or self.weighted:
                 drawn = torch.multinomial(nonface_probabilities, self.n_neg, replacement=True,
                                           generator=generator)
             else:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import torch
+
 from debias._choices import ModelKind, VaeOn
 from debias.data import ImageDataset
 from debias.models import DBVAE, BaselineClassifier, BaselineConfig, DBVAEConfig
@@ -33,7 +36,7 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         max_steps: int | None = None, attributes: list[str] | None = None,
         balance_by: list[str] | None = None, checkpoint: str | None = None,
         checkpoint_extra: dict | None = None, resume: bool = False,
-        **overrides) -> BaselineClassifier | DBVAE:
+        sample_weights: torch.Tensor | None = None, **overrides) -> BaselineClassifier | DBVAE:
     """Train a face classifier on ``train_set`` and return it (in eval mode, on the CPU).
 
     Both models see the same batches: half faces, half non-faces. The baseline draws faces
@@ -61,6 +64,10 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         Written every epoch and at the end (format of ``generative`` checkpoints).
     checkpoint_extra : dict, optional
         Stored in the checkpoint beside the history and resampling log.
+    sample_weights : float tensor (N,), optional
+        Baseline only: a fixed non-negative sampling weight per image of ``train_set``; each
+        class is drawn by its weights within its half of every batch (see
+        :class:`debias.resampling.BalancedBatches`; Just Train Twice's second stage).
     resume : bool
         Continue from ``checkpoint`` when it exists (its epochs are not trained again; its
         resampling log is kept). A finished checkpoint is returned as it is.
@@ -81,7 +88,15 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
     settings = replace(settings or TrainingSettings(), **overrides)
     if balance_by and model != "baseline":
         raise ValueError("balance_by is for the baseline; DB-VAE resamples by latent rarity")
+    if sample_weights is not None and (model != "baseline" or balance_by):
+        raise ValueError("sample_weights are for the baseline without balance_by")
     attributes = train_set.attributes if attributes is None else attributes
+    select, val_rows = None, None
+    if settings.select_on_val:
+        train_set, val, kept = hold_out(train_set, settings.val_fraction, seed=settings.seed)
+        if sample_weights is not None:
+            sample_weights = torch.as_tensor(sample_weights)[torch.from_numpy(kept)]
+        select, val_rows = worst_class_recall(val), len(val)
     with seeded(settings.seed):
         net = build_model(model, image_size=train_set.image_size, width=settings.width,
                           latent_dim=settings.latent_dim, kl_weight=settings.kl_weight,
@@ -92,7 +107,8 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
             adaptive=model == "dbvae", bins=settings.bins, alpha=settings.alpha,
             combine=settings.combine, temperature=settings.temperature,
             vae_on=settings.vae_on,
-            balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None)
+            balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None,
+            sample_weights=sample_weights, rarity=settings.rarity)
         if resume and checkpoint and Path(checkpoint).exists():
             batches.log_.extend(load_checkpoint(checkpoint)["extra"].get("resampling", []))
         # The log list is shared, so each checkpoint stores the epochs summarised so far.
@@ -102,9 +118,46 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         config = TrainerConfig(epochs=settings.epochs, lr=settings.lr, device=settings.device,
                                amp=settings.amp, seed=settings.seed, checkpoint=checkpoint,
                                max_steps=max_steps, progress=settings.progress,
-                               checkpoint_extra=extra, resume=resume)
+                               checkpoint_extra=extra, resume=resume,
+                               weight_decay=settings.weight_decay, select=select,
+                               patience=settings.patience)
         result = train(net, batches, config)
     net = result.model.cpu().eval()
-    restore_fit_state(net, {**extra, "history": result.history,
+    selection = {} if select is None else {
+        "selected_epoch": result.selected_epoch, "val_images": val_rows,
+        "selection_scores": {str(k): v for k, v in result.scores.items()}}
+    restore_fit_state(net, {**extra, **selection, "history": result.history,
                             "train_seconds": result.seconds})
     return net
+
+
+def hold_out(train_set: ImageDataset, fraction: float, *, seed: int
+             ) -> tuple[ImageDataset, ImageDataset, np.ndarray]:
+    """The training rows kept and a validation part of ``fraction`` of each class (seeded),
+    and the kept rows' indices (int (M,)) into ``train_set``."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"val_fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+    labels = train_set.labels.numpy()
+    held = np.zeros(len(labels), dtype=bool)
+    for label in (0, 1):
+        rows = np.flatnonzero(labels == label)
+        n = int(round(fraction * len(rows)))
+        if n < 1 or n >= len(rows):
+            raise ValueError(f"val_fraction {fraction:g} leaves no validation or no training "
+                             f"images of class {label} ({len(rows)} images)")
+        held[rng.choice(rows, size=n, replace=False)] = True
+    kept = np.flatnonzero(~held)
+    return train_set.subset(kept), train_set.subset(np.flatnonzero(held)), kept
+
+
+def worst_class_recall(val: ImageDataset):
+    """``select(model, epoch)``: the lower of the two classes' recalls on ``val`` at threshold
+    0.5 (no group labels needed: a model that gives up one class scores low)."""
+    labels = val.labels.numpy()
+
+    def score(model, epoch: int) -> float:
+        predicted = model.predict_proba(val.images) >= 0.5
+        return float(min(predicted[labels == 1].mean(), (~predicted[labels == 0]).mean()))
+
+    return score

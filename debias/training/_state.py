@@ -22,6 +22,10 @@ def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
     split_ : dict or None, how the training split was drawn (see :mod:`debias.data`)
     classes_ : (str, str), the names of label 1 and label 0 it was trained on (older
         checkpoints: face, non-face)
+    selection_ : dict or None, with model selection on a validation split: the epoch kept
+        (``selected_epoch``, 1-based), ``val_images`` and the score of every epoch
+    method_ : dict or None, the training method's record (JTT, AFR, DFR: see
+        :mod:`debias.training._methods`)
     """
     model.history_ = list(extra.get("history", []))
     model.resampling_ = list(extra.get("resampling", []))
@@ -30,6 +34,11 @@ def restore_fit_state(model: ScoresImages, extra: dict) -> ScoresImages:
     model.train_seconds_ = None if seconds is None else float(seconds)
     model.split_ = extra.get("split")
     model.classes_ = tuple(extra.get("classes", ("face", "non-face")))
+    model.selection_ = None if extra.get("selected_epoch") is None else {
+        "selected_epoch": int(extra["selected_epoch"]),
+        "val_images": extra.get("val_images"),
+        "scores": dict(extra.get("selection_scores", {}))}
+    model.method_ = extra.get("method")
     return model
 
 
@@ -68,6 +77,13 @@ def _check_extra(extra, path) -> None:
     if not (isinstance(classes, (list, tuple)) and len(classes) == 2
             and all(isinstance(c, str) and 0 < len(c) <= 200 for c in classes)):
         raise CheckpointError(f"{path}: its classes are not two names")
+    for key in ("method", "selection_scores"):
+        if not isinstance(extra.get(key), (dict, type(None))):
+            raise CheckpointError(f"{path}: its {key} is a {type(extra[key]).__name__}, "
+                                  "not a dict")
+    if not isinstance(extra.get("selected_epoch"), (int, type(None))) or \
+            isinstance(extra.get("selected_epoch"), bool):
+        raise CheckpointError(f"{path}: its selected_epoch is not an integer")
     if not isinstance(extra.get("split"), (dict, type(None))):
         raise CheckpointError(f"{path}: its split is a {type(extra['split']).__name__}, "
                               "not a dict")

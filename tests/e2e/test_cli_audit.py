@@ -75,7 +75,7 @@ def test_subset_of_images_and_absolute_paths(dataset, tmp_path):
     (lambda f: pd.concat([f, f.iloc[:1]]), [], "is listed twice"),
     (lambda f: f.assign(score=f.score * 10 - 5), [], "scores outside [0, 1]"),
     (lambda f: f.rename(columns={"score": "p"}), [], "needs a 'score' column"),
-    (lambda f: f, ["--reference-group", "tone=purple"], "no face of 'tone' is 'purple'"),
+    (lambda f: f, ["--reference-group", "tone=purple"], "no positive image of 'tone' is 'purple'"),
 ])
 def test_bad_predictions_exit_2(dataset, tmp_path, edit, args, message):
     preds, _ = predictions(dataset, tmp_path)

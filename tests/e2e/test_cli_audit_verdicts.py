@@ -41,7 +41,9 @@ def audit(dataset, preds, out, *args):
 
 def test_fail_on_clear_exits_3_on_a_planted_gap(dataset, tmp_path):
     preds = scores_file(dataset, tmp_path, miss_dark=0.25, miss_light=0.02)
-    result = audit(dataset, preds, tmp_path / "a", "--fail-on", "clear")
+    # Labels 1/0 name the classes positive/negative; --class-names gives them their names.
+    result = audit(dataset, preds, tmp_path / "a", "--fail-on", "clear",
+                   "--class-names", "face,non-face")
     assert result.returncode == 3, result.stderr
     assert "exit 3: a disparity with clear evidence was found" in result.stderr
     assert "external: faces of dark are missed 12.5\u00d7 as often as faces of light" in \
@@ -60,8 +62,8 @@ def test_fail_on_exits_0_on_a_fair_scorer(dataset, tmp_path):
 
 
 @pytest.mark.parametrize("constant, threshold, reason", [
-    (0.9, None, "calls 100.0% of the images faces"),
-    (0.1, None, "calls 100.0% of the images non-faces"),
+    (0.9, None, "calls 100.0% of the images positive"),
+    (0.1, None, "calls 100.0% of the images negative"),
     (None, "1.5", "the threshold 1.5 lies outside [0, 1]"),
 ], ids=["all-ones", "all-zeros", "threshold-1.5"])
 def test_a_degenerate_audit_cannot_conclude_and_exits_4(dataset, tmp_path, constant, threshold,
@@ -89,7 +91,7 @@ def test_a_degenerate_audit_cannot_conclude_and_exits_4(dataset, tmp_path, const
     (("--threshold", "nan"), "give a finite number"),
     (("--tolerance", "0.8,inf"), "need finite 0 < LOW <= 1 <= HIGH"),
     (("--threshold", "1.5"), "--threshold 1.5 is outside [0, 1]"),
-    (("--reference-group", "tone=purple"), "no face of 'tone' is 'purple'"),
+    (("--reference-group", "tone=purple"), "no positive image of 'tone' is 'purple'"),
     (("--reference-group", "colour=light"), "'colour' is not a slice of this dataset"),
 ], ids=["threshold-nan", "tolerance-inf", "threshold-trained", "unknown-group", "unknown-slice"])
 def test_bad_options_are_refused_before_training(dataset, tmp_path, args, message):
