@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from debias._choices import COMBINE_RULES, DEVICES, MODEL_KINDS
+from debias._choices import COMBINE_RULES, DEVICES, METHODS, MODEL_KINDS, RARITY_ESTIMATORS
 from debias._terminal import terminal_safe
 from debias.cli.options import (
     augment_options, augment_settings, dataset_options, vae_on_option,
@@ -39,8 +39,14 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 @click.command("train")
 @click.argument("dataset", type=click.Path(path_type=str))
 @dataset_options
-@click.option("--model", "kind", type=click.Choice(MODEL_KINDS), default="dbvae",
-              show_default=True, help="The standard CNN, or the debiasing VAE.")
+@click.option("--model", "kind", type=click.Choice(MODEL_KINDS), default=None,
+              help="The standard CNN (baseline), or the debiasing VAE (dbvae, the default); "
+              "the same as --method.")
+@click.option("--method", type=click.Choice(METHODS), default=None,
+              help="How to train: baseline, dbvae (default), jtt (Just Train Twice: "
+              "upweight a short first model's errors), afr (reweight the last layer by a "
+              "first model's confidence) — label-free; balanced and dfr read the group labels "
+              "of --balance-by (references).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for model.pt, training_log.csv and resampling.csv.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
@@ -59,16 +65,37 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 @click.option("--temperature", type=click.FloatRange(0, 1, min_open=True), default=1.0,
               show_default=True, help="Resampling: weights ** temperature (<1 tempers them).")
 @vae_on_option
-@click.option("--balance-by", metavar="A,B", help="Baseline: draw faces so every group of these "
-              "attributes is equally likely (uses the labels DB-VAE does without).")
+@click.option("--rarity", type=click.Choice(RARITY_ESTIMATORS), default=None,
+              help="DB-VAE: how rarity is estimated from the latent means (default: "
+              "histograms combined by --combine).")
+@click.option("--balance-by", metavar="A,B", help="Baseline, balanced, dfr: the attributes "
+              "whose groups are drawn (or refitted) equally often; uses the group labels the "
+              "label-free methods do without.")
+@click.option("--jtt-epochs", type=click.IntRange(1), default=2, show_default=True,
+              help="JTT: epochs of the first model whose errors are upweighted.")
+@click.option("--upweight", type=click.FloatRange(1), default=20.0, show_default=True,
+              help="JTT: sampling weight of the first model's errors (others 1).")
+@click.option("--afr-gamma", type=click.FloatRange(0), default=4.0, show_default=True,
+              help="AFR: weights exp(-gamma * p(true class)) of the held-out images.")
+@click.option("--weight-decay", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Decoupled weight decay (AdamW); 0: Adam.")
+@click.option("--select-on-val", is_flag=True, help="Hold out --val-fraction of the training "
+              "split and keep the epoch with the best worst-class recall on it (no group "
+              "labels needed).")
+@click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.1, show_default=True, help="With --select-on-val: the share held out.")
+@click.option("--patience", type=click.IntRange(1), default=None, help="With --select-on-val: "
+              "stop after this many epochs without a better validation score.")
 @augment_options
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", type=click.Choice(DEVICES), default="auto",
               show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace OUT/model.pt if it exists.")
-def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, latent_dim,
-                  kl_weight, alpha, bins, combine, temperature, vae_on, balance_by, augment,
-                  augment_by, augment_cap, generator_epochs, seed, device, overwrite):
+def train_command(dataset, dataset_kwargs, kind, method, out, epochs, batch_size, lr,
+                  latent_dim, kl_weight, alpha, bins, combine, temperature, vae_on, rarity,
+                  balance_by, jtt_epochs, upweight, afr_gamma, weight_decay, select_on_val,
+                  val_fraction, patience, augment, augment_by, augment_cap, generator_epochs,
+                  seed, device, overwrite):
     """Train a face classifier (baseline or DB-VAE) on DATASET's training split.
 
     Under `torchrun --nproc_per_node N -m debias train ...` the N processes train one model
@@ -77,17 +104,35 @@ def train_command(dataset, dataset_kwargs, kind, out, epochs, batch_size, lr, la
     from debias._torchrun import distributed_session
     from debias.training import TrainingSettings
 
+    if kind and method and kind != method:
+        raise click.BadParameter(f"--model {kind} and --method {method} disagree; give one",
+                                 param_hint="--method")
+    kind = method or kind or "dbvae"
+    if patience is not None and not select_on_val:
+        raise click.BadParameter("--patience needs --select-on-val", param_hint="--patience")
     settings = TrainingSettings(epochs=epochs, batch_size=batch_size, lr=lr,
                                 latent_dim=latent_dim, kl_weight=kl_weight, alpha=alpha,
                                 bins=bins, combine=combine, temperature=temperature,
-                                vae_on=vae_on, seed=seed, device=device)
+                                vae_on=vae_on, rarity=rarity, weight_decay=weight_decay,
+                                select_on_val=select_on_val, val_fraction=val_fraction,
+                                patience=patience, seed=seed, device=device)
     balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
+    options = method_options(kind, jtt_epochs=jtt_epochs, upweight=upweight,
+                             afr_gamma=afr_gamma)
     with distributed_session(device):
         _train(dataset, dataset_kwargs, kind, out, settings, balance,
-               augment_settings(augment, augment_by, augment_cap, generator_epochs), overwrite)
+               augment_settings(augment, augment_by, augment_cap, generator_epochs), overwrite,
+               options)
 
 
-def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment, overwrite):
+def method_options(kind: str, *, jtt_epochs: int, upweight: float, afr_gamma: float) -> dict:
+    """The hyperparameters of ``kind`` among the method options given."""
+    return {"jtt": {"jtt_epochs": jtt_epochs, "upweight": upweight},
+            "afr": {"gamma": afr_gamma}}.get(kind, {})
+
+
+def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment, overwrite,
+           options=None):
     """Train into ``out`` while holding it: checked writable and locked before any work (a
     second run into it is refused), a killed run's partial checkpoint cleaned up."""
     from contextlib import nullcontext
@@ -97,11 +142,12 @@ def _train(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment,
 
     hold = OutputFolder(out, "train", ()) if is_main_process() else nullcontext()
     with hold:
-        _train_held(dataset, dataset_kwargs, kind, out, settings, balance, augment, overwrite)
+        _train_held(dataset, dataset_kwargs, kind, out, settings, balance, augment, overwrite,
+                    options)
 
 
 def _train_held(dataset, dataset_kwargs, kind, out: Path, settings, balance, augment,
-                overwrite):
+                overwrite, options=None):
     from debias._torchrun import (
         check_batch_split, echo_on_main, main_first, refuse_under_torchrun, world_size,
     )
@@ -129,7 +175,8 @@ def _train_held(dataset, dataset_kwargs, kind, out: Path, settings, balance, aug
          err=True)
     trained = train_classifier(
         train_set, kind=kind, settings=settings, checkpoint=checkpoint, split=split,
-        balance_by=balance, augment=augment, generators_dir=out / "generators", logs_dir=out,
+        balance_by=balance, method_options=options, augment=augment,
+        generators_dir=out / "generators", logs_dir=out,
         extra={"dataset": str(Path(dataset).resolve()), "n_train": len(train_set),
                "processes": world_size()},
         log=lambda m: click.echo(terminal_safe(m.strip()), err=True))
@@ -143,7 +190,7 @@ def _train_held(dataset, dataset_kwargs, kind, out: Path, settings, balance, aug
                                  + ", ".join(f"{v} {augmented['real_faces'][v]:,} real + {n:,}"
                                              for v, n in augmented["added"].items())
                                  + f") -> {out / 'synthetic'}"), err=True)
-    for line in training_lines(model, settings.epochs, reweighted=kind == "dbvae" or bool(balance)):
+    for line in training_lines(model, settings.epochs, reweighted=kind != "baseline" or bool(balance)):
         click.echo(line)
     for line in _test_lines(model, test_set, model.attributes_):
         click.echo(line)
@@ -159,6 +206,12 @@ def training_lines(model, epochs: int, *, reweighted: bool) -> list[str]:
     last = pd.DataFrame(model.history_).tail(max(1, steps // epochs)).mean(numeric_only=True)
     lines = [f"done: {steps} steps in {model.train_seconds_:.0f} s; last-epoch mean loss "
              f"{last['loss']:.4f} (classification {last['classification']:.4f})"]
+    selection = getattr(model, "selection_", None)
+    if selection:
+        kept = selection["selected_epoch"]
+        lines.append(f"kept epoch {kept} of {len(selection['scores'])}: worst-class recall "
+                     f"{selection['scores'][str(kept)]:.3f} on {selection['val_images']:,} "
+                     "held-out training images")
     if reweighted and model.resampling_:
         final = model.resampling_[-1]
         weights = ", ".join(f"{terminal_safe(g)} {w:.2f}"

@@ -11,13 +11,19 @@ from pathlib import Path
 import pandas as pd
 
 from debias._atomic import write_csv
-from debias._choices import ModelKind
+from debias._choices import GROUP_LABEL_METHODS, Method
 from debias.data import ImageDataset
 from debias.errors import DataError
 from debias.models import ScoresImages
 from debias.training._fit import fit
+from debias.training._methods import train_method, uses_group_labels
 from debias.training._settings import AugmentSettings, TrainingSettings
+from debias.training._state import load_classifier
 from generative import is_main_process, load_checkpoint
+
+# Methods trained in stages (a first model, then a second or a refitted last layer): their
+# checkpoint is written once they are finished, never continued halfway.
+STAGED = ("jtt", "afr", "dfr")
 
 
 @dataclass
@@ -33,8 +39,9 @@ def _quiet(message: str) -> None:
     pass
 
 
-def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: TrainingSettings,
+def train_classifier(train_set: ImageDataset, *, kind: Method, settings: TrainingSettings,
                      checkpoint: Path, split: dict, balance_by: list[str] | None = None,
+                     method_options: dict | None = None,
                      augment: AugmentSettings | None = None,
                      generators_dir: Path | None = None, resume: bool = False,
                      resume_key: dict | None = None, logs_dir: Path | None = None,
@@ -46,7 +53,10 @@ def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: Trai
     ----------
     train_set : ImageDataset
         The training split (real images only; synthetic ones are added here when asked).
-    kind : {"baseline", "dbvae"}
+    kind : {"baseline", "dbvae", "jtt", "afr", "dfr", "balanced"}
+        The method (:func:`debias.training.train_method`); ``dfr`` and ``balanced`` use the
+        groups of ``balance_by``. JTT, AFR and DFR train in stages and are checkpointed once
+        finished: an interrupted run trains them again, a finished one is loaded.
     settings : TrainingSettings
     checkpoint : Path
         Where the model goes. Without ``resume``, training writes a hidden partial file
@@ -57,7 +67,10 @@ def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: Trai
         How the split was drawn (:func:`debias.data.split_record`), stored in the checkpoint
         so every later reader uses the same test images.
     balance_by : list of str, optional
-        Baseline only: draw faces so every group of these attributes is equally likely.
+        Baseline (and ``balanced``): draw faces so every group of these attributes is equally
+        likely; ``dfr``: the groups its last layer is balanced over.
+    method_options : dict, optional
+        The method's own hyperparameters (e.g. ``upweight`` for JTT).
     augment : AugmentSettings, optional
         Add synthetic faces of the rarer values of an attribute first; generator checkpoints
         go to ``generators_dir``. Steps per epoch stay those of the real faces.
@@ -72,11 +85,13 @@ def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: Trai
     check_balance_by(train_set, kind, balance_by)
     # Steps per epoch are those of the real training faces, with or without augmentation.
     steps = max(1, int(train_set.labels.sum()) // (settings.batch_size // 2))
+    staged = kind in STAGED
     if resume:
         check_resumable(checkpoint, resume_key, log=log)
-        target = checkpoint
-    else:
-        target = checkpoint.with_name(f".{checkpoint.name}.partial")
+        if staged and checkpoint.exists():  # written only once finished
+            return TrainedClassifier(load_classifier(checkpoint), None)
+    target = checkpoint if resume and not staged else \
+        checkpoint.with_name(f".{checkpoint.name}.partial")
     summary = None
     if augment is not None:
         train_set, summary = _augmented(train_set, augment, settings, generators_dir, log)
@@ -84,22 +99,34 @@ def train_classifier(train_set: ImageDataset, *, kind: ModelKind, settings: Trai
     stored = {**(extra or {}), "split": split, "resume_key": resume_key,
               **({"augment": {k: v for k, v in summary.items() if k != "synthetic"}}
                  if summary else {})}
-    model = fit(train_set, settings, model=kind, steps_per_epoch=steps, balance_by=balance_by,
-                checkpoint=str(target), checkpoint_extra=stored, resume=resume)
+    if kind in ("baseline", "dbvae"):
+        model = fit(train_set, settings, model=kind, steps_per_epoch=steps,
+                    balance_by=balance_by, checkpoint=str(target), checkpoint_extra=stored,
+                    resume=resume and not staged)
+    else:
+        groups = balance_by if uses_group_labels(kind) else None
+        model = train_method(train_set, settings, method=kind, group_columns=groups,
+                             steps_per_epoch=steps, checkpoint=str(target),
+                             checkpoint_extra=stored, **(method_options or {}))
     if is_main_process():
         if logs_dir is not None:
-            write_training_logs(model, logs_dir, reweighted=kind == "dbvae" or bool(balance_by))
+            write_training_logs(model, logs_dir,
+                                reweighted=kind != "baseline" or bool(balance_by))
         if target != checkpoint:
             os.replace(target, checkpoint)  # the previous checkpoint stays until this succeeded
     return TrainedClassifier(model, summary)
 
 
-def check_balance_by(train_set: ImageDataset, kind: ModelKind,
+def check_balance_by(train_set: ImageDataset, kind: Method,
                      balance_by: list[str] | None) -> None:
-    """Refuse group balancing for a DB-VAE, or by an attribute the data does not have."""
-    if balance_by and kind != "baseline":
-        raise DataError("`balance_by` is for `kind=baseline` (DB-VAE resamples by latent "
-                        "rarity)")
+    """Refuse group labels for a method that does without them, none for one that needs
+    them, or an attribute the data does not have."""
+    if balance_by and kind not in ("baseline", *GROUP_LABEL_METHODS):
+        raise DataError(f"`balance_by` is for `kind=baseline`, balanced and dfr; {kind} is "
+                        "label-free (it does not read group labels)")
+    if not balance_by and kind in GROUP_LABEL_METHODS:
+        raise DataError(f"{kind} uses group labels: pass `balance_by` with the attributes "
+                        "whose groups it balances")
     missing = [a for a in balance_by or [] if a not in train_set.attributes]
     if missing:
         raise DataError(f"`balance_by` {missing[0]!r}: not an attribute of the dataset "
