@@ -244,7 +244,9 @@ def evidence_text(e: dict) -> str:
 
 # The plain-language summary: what we found, how sure we are, what to do next.
 MODELS = {"baseline": "the baseline model", "dbvae": "the DB-VAE",
-          "augmented": "the augmented baseline", "external": "the external model"}
+          "augmented": "the augmented baseline", "external": "the external model",
+          "jtt": "the JTT model", "afr": "the AFR model", "dfr": "the DFR model",
+          "balanced": "the group-balanced model"}
 
 
 def readable(name: str) -> str:

@@ -22,7 +22,12 @@ from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
 from debias.verdicts import MODELS, plain_text
 
-_LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model"}
+_LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model",
+           "jtt": "JTT", "afr": "AFR", "dfr": "DFR (group labels)",
+           "balanced": "Group-balanced (group labels)"}
+# How a compared model is named in the comparison sentences.
+_COMPARED = {"dbvae": "DB-VAE", "augmented": "Augmented baseline", "jtt": "JTT", "afr": "AFR",
+             "dfr": "DFR", "balanced": "Group-balanced"}
 _METHODS = {"cyclegan": "CycleGAN", "gan": "GAN"}
 
 
@@ -43,13 +48,16 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     labels = judged.test.labels.numpy()
     attrs = judged.test.meta[judged.data.attributes]
     comparisons = {other: compare_models(labels, judged.scores, attrs, config, other=other,
-                                         label=label, metrics=metrics)
-                   for other, label in (("dbvae", "DB-VAE"), ("augmented", "augmented"))}
+                                         label=_COMPARED.get(other, other), metrics=metrics)
+                   for other in judged.scores if other not in ("baseline", "external")}
     comparisons = {k: v for k, v in comparisons.items() if v}
     for key, value in (("comparison", comparisons.get("dbvae")), ("latent", latent),
                        ("counterfactual", counterfactual)):
         if value:
             result[key] = value
+    others = {k: v for k, v in comparisons.items() if k not in ("dbvae", "augmented")}
+    if others:
+        result["comparisons"] = others
     if judged.augmentation:
         result["augmentation"] = augmentation_section(
             judged.augmentation, judged.train, face_checker, seed=run.training.seed,
@@ -59,7 +67,7 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     summary = summarise(metrics, comparisons, gates, audited=len(labels),
                         faces=int(labels.sum()), metric=config.verdict_metric,
                         level=config.level,
-                        labels={"dbvae": "DB-VAE", "augmented": "Augmented baseline"},
+                        labels=_COMPARED,
                         classes=classes)
     plain = advice(metrics, summary, train=judged.train, metric=config.verdict_metric,
                    tolerance=config.tolerance, min_count=config.min_count, n_boot=config.n_boot,

@@ -49,6 +49,11 @@ class AuditRun:
     models : folder of the checkpoints (default ``out/models``)
     discover_slices : slices to discover from model features (0: never; None: only when the
         dataset has no attribute column, K chosen by BIC)
+    methods : the training methods to compare with the baseline (None: the DB-VAE, unless
+        ``train_dbvae`` is off); the baseline is always trained, as every comparison's
+        reference
+    group_columns : attributes whose group labels the ``balanced`` and ``dfr`` methods read
+    method_options : the methods' own hyperparameters, e.g. ``{"jtt": {"upweight": 20}}``
     """
 
     dataset: str
@@ -66,6 +71,16 @@ class AuditRun:
     counterfactual: CounterfactualSettings | None = None
     models: Path | None = None
     discover_slices: int | None = None
+    methods: tuple[str, ...] | None = None
+    group_columns: list[str] | None = None
+    method_options: dict = field(default_factory=dict)
+
+    @property
+    def trained_methods(self) -> list[str]:
+        """The methods this audit trains, the baseline first."""
+        others = list(self.methods) if self.methods is not None else \
+            (["dbvae"] if self.train_dbvae else [])
+        return ["baseline", *[m for m in dict.fromkeys(others) if m != "baseline"]]
 
     @property
     def models_dir(self) -> Path:
@@ -80,5 +95,8 @@ class AuditRun:
     def training_dict(self) -> dict:
         """The training settings result.json records."""
         t = self.training
-        return {"epochs": t.epochs, "batch_size": t.batch_size, "latent_dim": t.latent_dim,
-                "vae_on": t.vae_on, "seed": t.seed, "device": t.device}
+        out = {"epochs": t.epochs, "batch_size": t.batch_size, "latent_dim": t.latent_dim,
+               "vae_on": t.vae_on, "seed": t.seed, "device": t.device}
+        if self.methods is not None:
+            out["methods"] = self.trained_methods
+        return out

@@ -18,6 +18,7 @@ from debias.data import ImageDataset, reproduce_split, split_record
 from debias.errors import DataError
 from debias.groups import group_labels, slice_name, slices
 from debias.models import kind_of
+from debias.training import check_balance_by, uses_group_labels
 from generative import is_main_process
 
 
@@ -106,7 +107,8 @@ def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | N
                  f"{words_of(data).positives})")
         models_dir = run.models_dir
         trained = train_models(train, settings=run.training, split=split, models_dir=models_dir,
-                               train_dbvae=run.train_dbvae, log=log)
+                               methods=run.trained_methods, group_columns=run.group_columns,
+                               method_options=run.method_options, log=log)
         if not is_main_process():
             return None  # under torchrun, rank 0 alone measures and writes
         if run.augment:
@@ -122,8 +124,22 @@ def judge_models(run: AuditRun, data: ImageDataset, *, stage, log) -> Judged | N
     return Judged(data, train, test, scores, trained, augmentation=augmentation)
 
 
+def _check_methods(run: AuditRun, train: ImageDataset) -> None:
+    """Refuse group labels a method cannot use, or a missing or unknown one, before
+    training."""
+    if not run.trains:
+        return
+    needing = [m for m in run.trained_methods if uses_group_labels(m)]
+    if run.group_columns and not needing:
+        raise DataError("`group_columns` are read only by the balanced and dfr methods; none "
+                        "of the methods asked for reads group labels")
+    for method in needing:
+        check_balance_by(train, method, run.group_columns)
+
+
 def _check_probes(run: AuditRun, train: ImageDataset) -> None:
     """Refuse a bad ``augment`` attribute or ``counterfactual`` now, not after training."""
+    _check_methods(run, train)
     w = words_of(train)
     if (run.augment or run.counterfactual) and not w.faces:
         which = "`augment`" if run.augment else "`counterfactual`"

@@ -27,7 +27,8 @@ from generative import barrier, is_main_process
 STAGES = 6
 # What an audit writes at the top of its folder, and the checkpoints it writes in models/.
 AUDIT_OUTPUTS = ("report.html", "result.json", "tables", "models", "synthetic")
-MODEL_FILE = re.compile(r"^(baseline|dbvae|augmented|cyclegan_\w+|gan_\w+)\.pt$")
+MODEL_FILE = re.compile(r"^(baseline|dbvae|jtt|afr|dfr|balanced|augmented|cyclegan_\w+|gan_\w+)"
+                        r"\.pt$")
 
 
 def _stderr(message: str) -> None:

@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from debias.data import ImageDataset
-from debias.training import AugmentSettings, TrainingSettings, train_classifier
+from debias.training import (
+    AugmentSettings, TrainingSettings, train_classifier, uses_group_labels,
+)
 
 
 def fingerprint(data: ImageDataset) -> str:
@@ -22,19 +24,27 @@ def fingerprint(data: ImageDataset) -> str:
 
 
 def train_models(train: ImageDataset, *, settings: TrainingSettings, split: dict,
-                 models_dir: Path, train_dbvae: bool, log) -> dict:
-    """Fit (or resume, or reuse) the baseline and, unless disabled, the DB-VAE.
+                 models_dir: Path, methods: list[str], log,
+                 group_columns: list[str] | None = None,
+                 method_options: dict | None = None) -> dict:
+    """Fit (or resume, or reuse) one classifier per method (the baseline first).
 
     Checkpoints live in ``models_dir/<name>.pt``; one left by an interrupted run with the
-    same settings and data is resumed, one from other settings is refused.
+    same settings and data is resumed, one from other settings is refused. Only ``balanced``
+    and ``dfr`` are given ``group_columns``.
     """
-    key = {**settings.key(), "data": fingerprint(train)}
-    kinds = ["baseline", "dbvae"] if train_dbvae else ["baseline"]
     models = {}
-    for i, kind in enumerate(kinds, start=1):
-        log(f"  training {kind} ({i}/{len(kinds)}), {settings.epochs} epochs")
+    for i, kind in enumerate(methods, start=1):
+        options = (method_options or {}).get(kind, {})
+        groups = group_columns if uses_group_labels(kind) else None
+        key = {**settings.key(), "data": fingerprint(train),
+               **({"method_options": options} if options else {}),
+               **({"groups": groups} if groups else {})}
+        log(f"  training {kind} ({i}/{len(methods)}), {settings.epochs} epochs"
+            + (f", reading the group labels of {', '.join(groups)}" if groups else ""))
         models[kind] = train_classifier(train, kind=kind, settings=settings,
                                         checkpoint=models_dir / f"{kind}.pt", split=split,
+                                        balance_by=groups, method_options=options,
                                         resume=True, resume_key=key, log=log).model
     return models
 

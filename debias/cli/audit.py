@@ -35,6 +35,18 @@ def _tolerance(ctx, param, value) -> tuple[float, float]:
     return low, high
 
 
+def _methods(ctx, param, value) -> tuple[str, ...] | None:
+    from debias._choices import METHODS
+
+    if value is None:
+        return None
+    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in METHODS]
+    if unknown or not names:
+        raise click.BadParameter(f"{value!r}: choose from {', '.join(METHODS)}")
+    return names
+
+
 def _discover(ctx, param, value) -> int | None:
     """``auto`` -> None (only without attributes), ``off`` -> 0, else K >= 2."""
     text = str(value).strip().lower()
@@ -67,6 +79,12 @@ def _threshold(ctx, param, value) -> float | None:
 @click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Audit a `debias train` checkpoint (no training).")
 @click.option("--no-train-dbvae", is_flag=True, help="Train the baseline only.")
+@click.option("--methods", callback=_methods, metavar="M1,M2,...", help="Train these methods "
+              "beside the baseline and compare each with it on the same test images: dbvae, "
+              "jtt, afr (label-free), balanced, dfr (read the group labels of --balance-by). "
+              "Default: dbvae.")
+@click.option("--balance-by", metavar="A,B", help="The attributes whose group labels the "
+              "balanced and dfr methods read.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(2), default=64, show_default=True)
 @click.option("--latent-dim", type=click.IntRange(1), default=100, show_default=True)
@@ -110,7 +128,8 @@ def _threshold(ctx, param, value) -> float | None:
 @click.option("--allow-degenerate", is_flag=True, help="Exit 0 even when the sanity checks fail "
               "(the report still says that no fairness conclusion can be drawn).")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
-def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, epochs,
+def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, methods,
+                  balance_by, epochs,
                   batch_size, latent_dim, vae_on, device, threshold, max_order, min_count, n_boot,
                   reference, verdict_metric, tolerance, seed, augment, augment_by, augment_cap,
                   generator_epochs, counterfactual, counterfactual_images, discover, fail_on,
@@ -128,6 +147,10 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
     """
     from debias._torchrun import distributed_session
     from debias.audit import AuditRun, CounterfactualSettings
+
+    if methods is not None and no_train_dbvae:
+        raise click.BadParameter("give --methods or --no-train-dbvae, not both",
+                                 param_hint="--methods")
     from debias.metrics import AuditConfig
     from debias.training import TrainingSettings
 
@@ -136,7 +159,9 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
                          tolerance=tolerance, verdict_metric=verdict_metric or "fnr")
     run = AuditRun(
         dataset=dataset, out=out, dataset_kwargs=dataset_kwargs, predictions=predictions,
-        model=model_path, train_dbvae=not no_train_dbvae,
+        model=model_path, train_dbvae=not no_train_dbvae, methods=methods,
+        group_columns=[a.strip() for a in balance_by.split(",") if a.strip()]
+        if balance_by else None,
         training=TrainingSettings(epochs=epochs, batch_size=batch_size, latent_dim=latent_dim,
                                   vae_on=vae_on, seed=seed, device=device),
         metrics=config, explicit_threshold=threshold is not None, discover_slices=discover,

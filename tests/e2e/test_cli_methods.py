@@ -56,3 +56,24 @@ def test_dfr_reads_the_groups_it_is_given(tiny, tmp_path):
                      "--out", tmp_path, *FAST)
     assert result.returncode == 0, result.stderr
     assert load_classifier(tmp_path / "model.pt").method_["name"] == "dfr"
+
+
+def test_an_audit_compares_every_method_with_the_baseline(tiny, tmp_path):
+    import json
+
+    result = run_cli("audit", tiny, "--methods", "jtt,balanced", "--balance-by", "skin_tone",
+                     "--out", tmp_path, "--n-boot", 50, "--allow-degenerate",
+                     "--seed", 0, *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "reading the group labels of skin_tone" in result.stderr
+    saved = json.loads((tmp_path / "result.json").read_text())
+    assert list(saved["models"]) == ["baseline", "jtt", "balanced"]
+    assert set(saved["comparisons"]) == {"jtt", "balanced"} and "comparison" not in saved
+    assert saved["config"]["training"]["methods"] == ["baseline", "jtt", "balanced"]
+    assert saved["models"]["balanced"]["label"] == "Group-balanced (group labels)"
+
+
+def test_an_audit_refuses_group_labels_no_method_reads(tiny, tmp_path):
+    result = run_cli("audit", tiny, "--methods", "jtt", "--balance-by", "skin_tone",
+                     "--out", tmp_path, *FAST)
+    assert_error_after_progress(result, 2, "read only by the balanced and dfr methods")
