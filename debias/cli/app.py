@@ -41,14 +41,18 @@ def cli() -> None:
               show_default=True, help="Share of dark-skinned faces in the training split.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--image-size", type=click.IntRange(16, 512), default=64, show_default=True)
+@click.option("--bias", type=click.Choice(["default", "underrep"]), default="default",
+              show_default=True, help="underrep: no non-face is skin-coloured, so the minority "
+              "share is the only source of the recall gap (default: skin-coloured ovals of "
+              "both tones among the non-faces, which also cost dark faces).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-def synth(out, n_train, n_test, minority_share, seed, image_size, overwrite) -> None:
+def synth(out, n_train, n_test, minority_share, seed, image_size, bias, overwrite) -> None:
     """Write the synthetic face / non-face bias benchmark to OUT (CSV layout)."""
     from debias.synth import make_synthetic_benchmark
 
     path = make_synthetic_benchmark(out, n_train=n_train, n_test=n_test,
                                     minority_share=minority_share, seed=seed,
-                                    image_size=image_size, overwrite=overwrite)
+                                    image_size=image_size, bias=bias, overwrite=overwrite)
     click.echo(f"wrote {n_train + n_test:,} images and labels.csv to {terminal_safe(path)}")
 
 

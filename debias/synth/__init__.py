@@ -4,6 +4,10 @@ No real face set ships with ``debias``, so the demo and the tests use this gener
 training split under-represents dark-skinned faces while dark and light skin-coloured ovals
 are equally common among non-faces, so a standard detector trained on it shows a recall gap
 on dark faces: the bias the audit should reveal and DB-VAE should reduce.
+
+``make_synthetic_benchmark(..., bias="underrep")`` draws those ovals in colours outside the
+hue family of skin instead, so no non-face cue is tied to skin tone and the minority share is
+the only source of the gap (the faces and labels are the default's).
 """
 
 from debias.synth._benchmark import make_synthetic_benchmark

@@ -5,9 +5,22 @@ Skin-coloured ovals and blobs come in light and dark-brown tones at equal rates:
 alone does not tell a face, and a dark oval is common among non-faces. This is what makes a
 detector trained on mostly light faces learn "dark oval -> not a face", the spurious
 correlation the benchmark is built to expose.
+
+``distractors="tone_free"`` draws the same ovals and blobs (same shapes, hair, necks and
+marks) in a colour that is not a skin colour of either tone: any hue and brightness outside
+the orange-brown family every skin colour of :func:`debias.synth._faces.skin_color` lies in
+(hue and saturation do not change when lighting scales a colour, so no shading of a
+distractor turns it into skin). Nothing in such a non-face then depends on skin tone, and a
+dark-brown oval in the training split is a dark face: under-representation is the only
+source of a recall gap. Equal light and dark rates among the non-faces (the default) are not
+enough for that: with 5% dark faces, most dark-skin-coloured ovals in training are non-faces
+while most light ones are faces.
 """
 
 from __future__ import annotations
+
+import colorsys
+from typing import Literal
 
 import numpy as np
 
@@ -22,6 +35,36 @@ from debias.synth._canvas import (
     smooth_noise,
 )
 from debias.synth._faces import skin_color
+
+Distractors = Literal["skin", "tone_free"]
+
+# The hue family of skin: hue in degrees (wrapping through 0) and saturation (HSV). Every
+# colour skin_color() gives, of either tone, lies inside (tests/debias/test_synth.py).
+_SKIN_HUE = (-25.0, 70.0)
+_SKIN_SATURATION = (0.05, 0.95)
+
+
+def is_skin_like(color: np.ndarray) -> bool:
+    """Whether an RGB colour (3,) in [0, 1] lies in the hue family of skin (either tone)."""
+    h, s, _ = colorsys.rgb_to_hsv(*(float(c) for c in color))
+    hue = h * 360 - 360 * (h * 360 > 180)  # in (-180, 180]
+    return _SKIN_HUE[0] <= hue <= _SKIN_HUE[1] and _SKIN_SATURATION[0] <= s <= _SKIN_SATURATION[1]
+
+
+def tone_free_color(rng: np.random.Generator) -> np.ndarray:
+    """A colour (3,) float32 in [0, 1] for a distractor that must not look like skin:
+    :func:`random_color` redrawn until it is outside the hue family of skin (about one draw
+    in ten is)."""
+    while True:
+        color = random_color(rng)
+        if not is_skin_like(color):
+            return color
+
+
+def _distractor_color(rng: np.random.Generator, distractors: Distractors) -> np.ndarray:
+    if distractors == "skin":  # light or dark skin, at equal rates
+        return skin_color(rng, "dark" if rng.random() < 0.5 else "light")
+    return tone_free_color(rng)
 
 
 def _skin_blob(img: np.ndarray, rng: np.random.Generator, color: np.ndarray) -> None:
@@ -92,7 +135,8 @@ def _dots(img: np.ndarray, rng: np.random.Generator) -> None:
                   color, opacity=rng.uniform(0.5, 1))
 
 
-def draw_nonface(rng: np.random.Generator, *, size: int = 64) -> np.ndarray:
+def draw_nonface(rng: np.random.Generator, *, size: int = 64,
+                 distractors: Distractors = "skin") -> np.ndarray:
     """Draw one synthetic non-face image.
 
     Parameters
@@ -101,20 +145,26 @@ def draw_nonface(rng: np.random.Generator, *, size: int = 64) -> np.ndarray:
         Source of all randomness (same state -> same image).
     size : int
         Side of the square image.
+    distractors : {"skin", "tone_free"}
+        Colour of the featureless head-sized ovals and blobs: light or dark skin at equal
+        rates ("skin"), or colours outside the hue family of skin whatever the tone
+        ("tone_free", see the module docstring).
 
     Returns
     -------
     numpy.ndarray
         uint8 (size, size, 3).
     """
+    if distractors not in ("skin", "tone_free"):
+        raise ValueError(f"distractors must be 'skin' or 'tone_free', got {distractors!r}")
     img = background(rng, size)
     for _ in range(int(rng.integers(0, 6))):
         random_shape(img, rng, random_color(rng), scale=rng.uniform(0.5, 2.0))
     n_skin = int(rng.choice([0, 1, 2, 3], p=[0.25, 0.4, 0.2, 0.15]))
     for _ in range(n_skin):
-        _skin_blob(img, rng, skin_color(rng, "dark" if rng.random() < 0.5 else "light"))
+        _skin_blob(img, rng, _distractor_color(rng, distractors))
     if rng.random() < 0.5:
-        _head_oval(img, rng, skin_color(rng, "dark" if rng.random() < 0.5 else "light"))
+        _head_oval(img, rng, _distractor_color(rng, distractors))
     if rng.random() < 0.35:
         _dots(img, rng)
     return finish(img, rng, noise=(0.015, 0.08))

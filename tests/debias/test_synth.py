@@ -221,3 +221,89 @@ def test_progress_bar_goes_to_stderr(tmp_path, capsys):
     make_synthetic_benchmark(tmp_path / "b", n_train=8, n_test=8, progress=True)
     captured = capsys.readouterr()
     assert captured.out == "" and "synthetic benchmark" in captured.err
+
+
+# --- bias="underrep": the non-faces carry no cue tied to skin tone -------------------------
+
+
+def test_tone_free_colours_lie_outside_every_skin_tone():
+    from debias.synth._faces import skin_color
+    from debias.synth._nonfaces import is_skin_like, tone_free_color
+
+    r = rng(0)
+    assert all(is_skin_like(skin_color(r, tone)) for tone in ("light", "dark")
+               for _ in range(20_000))
+    assert not any(is_skin_like(tone_free_color(r)) for _ in range(5_000))
+
+
+def _nonfaces_with_tone(monkeypatch, tone: str, distractors: str, n: int = 120) -> np.ndarray:
+    """Non-faces whose skin-coloured pieces all take ``tone`` (the same draws otherwise)."""
+    from debias.synth import _nonfaces
+    from debias.synth._faces import skin_color
+
+    monkeypatch.setattr(_nonfaces, "skin_color", lambda r, _tone: skin_color(r, tone))
+    return np.stack([draw_nonface(rng(i), size=32, distractors=distractors) for i in range(n)])
+
+
+def mean_shares(imgs: np.ndarray) -> np.ndarray:
+    return np.mean([skin_pixel_shares(img) for img in imgs], axis=0)
+
+
+def test_underrep_nonfaces_are_what_either_tone_would_give(monkeypatch):
+    # Oracle: draw the same non-faces twice, every skin-coloured piece dark, then light.
+    # With skin distractors the colour statistics differ (the dark-skin box fills); tone-free
+    # ones never ask for a tone, so both draws are the same images.
+    dark, light = (_nonfaces_with_tone(monkeypatch, t, "skin") for t in ("dark", "light"))
+    assert mean_shares(dark)[1] - mean_shares(light)[1] > 0.05
+    assert mean_shares(light)[0] - mean_shares(dark)[0] > 0.05
+    dark, light = (_nonfaces_with_tone(monkeypatch, t, "tone_free") for t in ("dark", "light"))
+    assert np.array_equal(dark, light)
+
+
+def test_tone_free_distractors_add_no_skin_colour(monkeypatch):
+    # Oracle: the same generator with the ovals and blobs left out (same seeds, so the same
+    # backgrounds and clutter). Skin distractors add skin-coloured pixels of both tones;
+    # tone-free ones leave both skin boxes where the clutter alone puts them.
+    from debias.synth import _nonfaces
+
+    def shares(distractors):
+        return mean_shares([draw_nonface(rng(i), size=32, distractors=distractors)
+                            for i in range(300)])
+
+    skin, tone_free = shares("skin"), shares("tone_free")
+    monkeypatch.setattr(_nonfaces, "_skin_blob", lambda *args: None)
+    monkeypatch.setattr(_nonfaces, "_head_oval", lambda *args: None)
+    clutter = shares("tone_free")
+    assert (skin - clutter > 0.02).all(), (skin, clutter)
+    assert (np.abs(tone_free - clutter) < 0.01).all(), (tone_free, clutter)
+
+
+def test_underrep_benchmark_changes_only_the_nonfaces(tmp_path):
+    kwargs = dict(n_train=120, n_test=40, minority_share=0.1, seed=4, image_size=32,
+                  progress=False)
+    default = make_synthetic_benchmark(tmp_path / "d", **kwargs)
+    underrep = make_synthetic_benchmark(tmp_path / "u", bias="underrep", **kwargs)
+    # Counts as planned: the same labels.csv as the default (exact minority count included).
+    assert (underrep / "labels.csv").read_bytes() == (default / "labels.csv").read_bytes()
+    frame = read_labels(underrep)
+    train_faces = frame.query("split == 'train' and label == 'face'")
+    assert len(train_faces) == 60 and (train_faces["skin_tone"] == "dark").sum() == 6
+    assert (frame.query("split == 'test' and label == 'face'")
+            .groupby(["skin_tone", "gender"]).size() == 5).all()
+    same = {rel: (underrep / rel).read_bytes() == (default / rel).read_bytes()
+            for rel in frame["path"]}
+    faces = frame["label"] == "face"
+    assert all(same[rel] for rel in frame.loc[faces, "path"])
+    assert np.mean([same[rel] for rel in frame.loc[~faces, "path"]]) < 0.6  # ~half hold one
+    readme = (underrep / "README.md").read_text()
+    assert "bias=underrep." in readme and "never\n  skin-coloured" in readme
+    assert "| train | 27 | 27 | 3 | 3 | 60 |" in readme
+    assert "bias=" not in (default / "README.md").read_text()  # unchanged default README
+
+
+def test_bad_bias_is_refused(tmp_path):
+    with pytest.raises(DataError, match="bias must be 'default' or 'underrep'"):
+        _tiny(tmp_path / "b", bias="nonfaces")
+    assert not (tmp_path / "b").exists()
+    with pytest.raises(ValueError, match="distractors"):
+        draw_nonface(rng(0), distractors="none")  # type: ignore[arg-type]
