@@ -38,7 +38,9 @@ def test_no_attribute_columns_give_empty_tables_not_a_crash():
                                                                          "measure"]
     assert m.verdicts.empty and "code" in m.verdicts.columns
     summary = summarise({"baseline": m}, {}, [], audited=100, faces=50)
-    assert [f["code"] for f in summary["findings"]] == ["audited", "all_withheld"]
+    # No groups: an overall-performance audit, said as such.
+    assert [f["code"] for f in summary["findings"]] == ["audited", "no_groups", "overall"]
+    assert summary["verdict"]["code"] == "no_groups"
 
 
 def test_attribute_names_with_spaces_hyphens_and_keywords():
@@ -62,7 +64,7 @@ def test_the_cli_audits_a_dataset_without_attributes_or_with_odd_names(tmp_path)
     plain = write_csv_dataset(tmp_path / "plain", face_rows(10, 10))
     odd = write_csv_dataset(tmp_path / "odd", face_rows(10, 10, **{"skin tone": ["a", "b"],
                                                                     "class": ["c", "d"]}))
-    for root, code, said in ((plain, 4, "the dataset has no attribute columns"),
+    for root, code, said in ((plain, 0, "No subgroup analysis was possible"),
                              (odd, 0, "audited 20 images")):
         frame = pd.read_csv(root / "labels.csv", keep_default_na=False)
         preds = pd.DataFrame({"path": frame.path, "score": np.where(frame.label == 1, 0.8, 0.2)})
