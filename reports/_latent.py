@@ -46,6 +46,36 @@ def _absent_reason(result: dict, w: ClassWords) -> str:
             "measured in a DB-VAE's latent space, which an audited classifier does not have.")
 
 
+# How the report names each rarity estimator of ``latent.rarity_auc_by_estimator``; a name
+# not listed here is shown as written.
+ESTIMATOR_LABELS = {"histogram_max": "histogram, max", "histogram_product": "histogram, product",
+                    "knn": "k nearest neighbours", "gmm": "Gaussian mixture"}
+
+
+def auc_by_estimator(rows: list[dict] | None) -> dict | None:
+    """``latent.rarity_auc_by_estimator`` as one table: a row per attribute group, a column per
+    estimator (in the order the result lists them), the highest AUC of each row marked.
+    None when the result holds no such rows (results written before it existed)."""
+    if not rows:
+        return None
+    estimators = list(dict.fromkeys(r["estimator"] for r in rows))
+    groups: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        cell = groups.setdefault((r["attribute"], r["group"]),
+                                 {"attribute": r["attribute"], "group": r["group"],
+                                  "n": count(r["n"]), "values": {}})
+        cell["values"][r["estimator"]] = r["auc"]
+    table = []
+    for cell in groups.values():
+        values = [cell["values"].get(e) for e in estimators]
+        known = [v for v in values if v is not None]
+        best = max(known) if known else None
+        table.append({"attribute": cell["attribute"], "group": cell["group"], "n": cell["n"],
+                      "aucs": [{"text": num(v), "best": v is not None and v == best
+                                and len(known) > 1} for v in values]})
+    return {"estimators": [ESTIMATOR_LABELS.get(e, e) for e in estimators], "rows": table}
+
+
 def latent_context(result: dict, figures: Figures, w: ClassWords) -> dict:
     """Section 6: rarity by group, rarity x errors, rarity AUC, galleries, traversals, PCA."""
     misclassified = _misclassified(result)
@@ -94,6 +124,7 @@ def latent_context(result: dict, figures: Figures, w: ClassWords) -> dict:
                  "auc": num(r["auc"]) if r["auc"] is not None else
                  f"undefined (the group is empty or holds every {w.positive_one})"}
                 for r in latent["rarity_auc"]],
+        "auc_by_estimator": auc_by_estimator(latent.get("rarity_auc_by_estimator")),
         "dims": [{"attribute": r["attribute"], "group": r["group"], "dim": r["dim"],
                   "effect": num(r["effect"], 2), "rank": r["rank"]} for r in latent["dims"]],
         "rarest": [image(i) for i in latent["rarest"]],

@@ -44,7 +44,7 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
                        "effect": float(row.effect), "images": [png_base64(s) for s in strip]})
     return {"model": "dbvae", "combine": combine, "faces": len(paths),
             "by_group": records(result.by_group), "decile_errors": records(result.decile_errors),
-            "rarity_auc": records(result.rarity_auc), "dims": records(result.dims),
+            "rarity_auc": records(result.rarity_auc), "rarity_auc_by_estimator": records(result.rarity_auc_by_estimator), "dims": records(result.dims),
             "pca": {"explained": result.pca_explained, "points": pca_points},
             "rarest": pick(result.rarest(k)), "most_typical": pick(result.most_typical(k)),
             "traversals": strips}

@@ -52,6 +52,7 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     table = result.faces.assign(path=paths[result.faces["index"]])
     for name, frame in (("faces", table), ("by_group", result.by_group),
                         ("decile_errors", result.decile_errors), ("rarity_auc", result.rarity_auc),
+                        ("rarity_auc_by_estimator", result.rarity_auc_by_estimator),
                         ("dims", result.dims)):
         write_csv(frame, out / "tables" / f"latent_{name}.csv")
     save_grid(images[result.rarest(k)], out / "rarest.png")
@@ -66,6 +67,9 @@ def latent_command(checkpoint, dataset, dataset_kwargs, out, split, combine, k):
     for row in result.rarity_auc.itertuples():
         click.echo(terminal_safe(f"  rarity finds {row.attribute}={row.group}: "
                                  f"ROC AUC {row.auc:.3f}"))
+    for estimator, rows in result.rarity_auc_by_estimator.groupby("estimator", sort=False):
+        click.echo(terminal_safe(f"  rarity by {estimator}: " + ", ".join(
+            f"{r.attribute}={r.group} {r.auc:.3f}" for r in rows.itertuples())))
     overall = result.decile_errors[result.decile_errors["attribute"] == "all"]
     click.echo("  error rate by rarity decile (1 typical .. 10 rarest): "
                + " ".join(f"{v:.3f}" for v in overall["error_rate"]))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,8 @@ from scipy.stats import rankdata
 from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
 
-from debias.resampling import LatentHistogram
-from debias._choices import Combine
+from debias.resampling import LatentHistogram, rarity_scores
+from debias._choices import RARITY_ESTIMATORS, Combine, Rarity
 from generative import to_uint8
 
 
@@ -38,6 +39,10 @@ class LatentAnalysis:
         rank within the group (1 = strongest).
     pca_explained : list of float
         Variance share of the two PCA components.
+    rarity_auc_by_estimator : DataFrame
+        estimator, attribute, group, n (the group's faces), auc: ``rarity_auc`` for each rarity
+        estimator of :func:`debias.resampling.rarity_scores`, fitted on the same reference
+        codes (the ``histogram_<combine>`` rows equal ``rarity_auc``).
     """
 
     faces: pd.DataFrame
@@ -46,6 +51,8 @@ class LatentAnalysis:
     rarity_auc: pd.DataFrame
     dims: pd.DataFrame
     pca_explained: list[float]
+    rarity_auc_by_estimator: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["estimator", "attribute", "group", "n", "auc"]))
 
     def rarest(self, k: int = 16) -> np.ndarray:
         """Row indices (in the analysed set) of the k rarest faces, rarest first."""
@@ -67,7 +74,9 @@ def _effect_sizes(mu: np.ndarray, member: np.ndarray) -> np.ndarray:
 
 def analyse_latent(mu: np.ndarray, attrs: pd.DataFrame, *, reference_mu: np.ndarray | None = None,
                    errors: np.ndarray | None = None, bins: int = 10, alpha: float = 0.001,
-                   combine: Combine = "product", top_dims: int = 3) -> LatentAnalysis:
+                   combine: Combine = "product", top_dims: int = 3,
+                   estimators: Sequence[Rarity] = RARITY_ESTIMATORS, seed: int = 0
+                   ) -> LatentAnalysis:
     """Rarity of each face from its latent mean, with the estimator of DB-VAE's resampling.
 
     By default the density is the paper's: the product of the per-dimension histogram
@@ -90,6 +99,12 @@ def analyse_latent(mu: np.ndarray, attrs: pd.DataFrame, *, reference_mu: np.ndar
         As :class:`debias.resampling.LatentHistogram` (default combine: product).
     top_dims : int
         Dimensions reported per group.
+    estimators : sequence of {"histogram_max", "histogram_product", "knn", "gmm"}
+        Rarity estimators compared in ``rarity_auc_by_estimator`` (each fitted on
+        ``reference_mu``, or on ``mu`` with knn leaving each face out of its own neighbours);
+        empty: no comparison. The rest of the analysis uses the histogram of ``combine``.
+    seed : int
+        Subsamples of knn and gmm on large reference sets.
     """
     mu = np.asarray(mu, dtype=np.float64)
     attrs = attrs.reset_index(drop=True).astype(str)
@@ -135,7 +150,29 @@ def analyse_latent(mu: np.ndarray, attrs: pd.DataFrame, *, reference_mu: np.ndar
                                 "error_rate": float(e.mean()) if len(e) else np.nan})
     return LatentAnalysis(faces, pd.DataFrame(by_group), pd.DataFrame(decile_rows),
                           pd.DataFrame(auc_rows), pd.DataFrame(dim_rows),
-                          [float(v) for v in pca.explained_variance_ratio_])
+                          [float(v) for v in pca.explained_variance_ratio_],
+                          _auc_by_estimator(mu, attrs, reference_mu, estimators, bins=bins,
+                                            alpha=alpha, seed=seed))
+
+
+def _auc_by_estimator(mu: np.ndarray, attrs: pd.DataFrame, reference_mu, estimators, *,
+                      bins: int, alpha: float, seed: int) -> pd.DataFrame:
+    """estimator, attribute, group, n, auc: each estimator's rarity ROC AUC per group (knn and
+    gmm left out when fewer than 2 codes are there to fit them on)."""
+    rows = []
+    fitted_on = len(mu if reference_mu is None else reference_mu)
+    for estimator in estimators:
+        if fitted_on < 2 and not estimator.startswith("histogram"):
+            continue
+        scores = rarity_scores(mu, estimator=estimator, reference=reference_mu, bins=bins,
+                               alpha=alpha, seed=seed)
+        for attribute in attrs.columns:
+            for group in sorted(attrs[attribute].unique()):
+                member = (attrs[attribute] == group).to_numpy()
+                auc = roc_auc_score(member, scores) if 0 < member.sum() < len(mu) else np.nan
+                rows.append({"estimator": estimator, "attribute": attribute, "group": group,
+                             "n": int(member.sum()), "auc": float(auc)})
+    return pd.DataFrame(rows, columns=["estimator", "attribute", "group", "n", "auc"])
 
 
 @torch.no_grad()

@@ -6,13 +6,14 @@ Shared by ``debias latent`` and the audit's latent section, so both analyse the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
-from debias._choices import Combine
+from debias._choices import RARITY_ESTIMATORS, Combine, Rarity
 from debias.data import ImageDataset
 from debias.latent._analysis import LatentAnalysis, analyse_latent
 
@@ -55,7 +56,9 @@ def latent_inputs(model, train: ImageDataset, analysed: ImageDataset, *,
 
 
 def analyse_faces(inputs: LatentInputs, attributes: list[str], *,
-                  combine: Combine = "product") -> LatentAnalysis:
-    """:func:`analyse_latent` of the prepared faces (histograms fitted on the training faces)."""
+                  combine: Combine = "product",
+                  estimators: Sequence[Rarity] = RARITY_ESTIMATORS) -> LatentAnalysis:
+    """:func:`analyse_latent` of the prepared faces (every rarity estimator fitted on the
+    training faces; ``estimators``: those compared in ``rarity_auc_by_estimator``)."""
     return analyse_latent(inputs.mu, inputs.meta[attributes], reference_mu=inputs.reference_mu,
-                          errors=inputs.errors, combine=combine)
+                          errors=inputs.errors, combine=combine, estimators=estimators)

@@ -3,49 +3,73 @@ or of each class of images in turn."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 import torch
 
 from debias._choices import Combine
-from debias.resampling._histogram import LatentHistogram
+from debias.resampling._rarity import Rarity, rarity_scores, rarity_weights
 
 
-def resampling_weights(mu: torch.Tensor | np.ndarray, *, bins: int = 10, alpha: float = 0.001,
-                       combine: Combine = "max", temperature: float = 1.0) -> torch.Tensor:
+def resampling_weights(mu: torch.Tensor | np.ndarray, *, estimator: Rarity | None = None,
+                       bins: int = 10, alpha: float = 0.001, combine: Combine = "max",
+                       temperature: float = 1.0, clip: float | Literal["auto"] | None = "auto",
+                       k: int = 10, seed: int = 0) -> torch.Tensor:
     """Probability of drawing each face, higher where its latent code is rare.
 
-    The weight of a face is its :class:`LatentHistogram` rarity weight fitted on all of ``mu``
-    (per-dimension 10-bin densities, 1 / (density + α), combined by max or product), then
-    w ← w^temperature (τ < 1 tempers the weights toward uniform), normalised to sum to 1.
+    The rarity of every face is estimated from all of ``mu`` by ``estimator`` (see
+    :func:`~debias.resampling.rarity_scores`) and turned into probabilities by
+    :func:`~debias.resampling.rarity_weights`. With no ``estimator``, the histogram combined by
+    ``combine`` — today's DB-VAE weights, number for number: per-dimension 10-bin densities,
+    1 / (density + α), combined by max or product, then w ← w^temperature (τ < 1 tempers the
+    weights toward uniform), normalised to sum to 1, no cap.
 
     Parameters
     ----------
     mu : float (N, D)
         Latent means of the N training faces.
+    estimator : {"histogram_max", "histogram_product", "knn", "gmm"}, optional
+        Default: ``"histogram_" + combine``. When given, ``combine`` is not read.
     bins : int
         Histogram bins per dimension.
     alpha : float
         Smoothing added to each bin's density; larger -> closer to uniform.
     combine : {"max", "product"}
+        The histograms' combination across dimensions when ``estimator`` is None.
     temperature : float in (0, 1]
         Exponent on the weights.
+    clip : float >= 1, "auto" or None
+        No probability above clip / N; "auto": 10 for knn and gmm, none for the histograms
+        (see :func:`~debias.resampling.rarity_weights`).
+    k : int
+        Neighbours of the knn estimator.
+    seed : int
+        Subsample of knn and gmm when N > 5,000 (and the mixture's start).
 
     Returns
     -------
     torch.Tensor
         float64 (N,), non-negative, summing to 1.
     """
+    if estimator is None:
+        if combine not in ("max", "product"):
+            raise ValueError(f"combine must be 'max' or 'product', got {combine!r}")
+        estimator = f"histogram_{combine}"
     if not 0 < temperature <= 1:
         raise ValueError(f"temperature must be in (0, 1], got {temperature}")
-    log_w = LatentHistogram(bins=bins, alpha=alpha, combine=combine).fit(mu).log_weights()
-    return torch.softmax(temperature * torch.from_numpy(log_w), dim=0)
+    if len(mu) == 1:  # one face: drawn every time, whatever the estimator
+        return torch.ones(1, dtype=torch.float64)
+    scores = rarity_scores(mu, estimator=estimator, bins=bins, alpha=alpha, k=k, seed=seed)
+    return rarity_weights(scores, estimator=estimator, clip=clip, temperature=temperature)
 
 
 def within_class_weights(mu: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray,
                          **options) -> torch.Tensor:
-    """Resampling weights computed within each class: class c's weights come from histograms
-    of class c's codes alone (:func:`resampling_weights` on its rows) and sum to 1 over it.
+    """Resampling weights computed within each class: class c's weights come from the rarity
+    estimator fitted on class c's codes alone (:func:`resampling_weights` on its rows) and sum
+    to 1 over it.
 
     So an image is weighted by how rare it is among the images of its own class, and the
     share of each class in a batch is left to the sampler (``vae_on="all"``).
@@ -57,7 +81,9 @@ def within_class_weights(mu: torch.Tensor | np.ndarray, labels: torch.Tensor | n
     labels : int (N,)
         Class of each image.
     **options
-        ``bins``, ``alpha``, ``combine``, ``temperature`` of :func:`resampling_weights`.
+        Keyword options of :func:`resampling_weights` (``estimator``, ``bins``, ``alpha``,
+        ``combine``, ``temperature``, ``clip``, ``k``, ``seed``); a cap applies per class
+        (clip / N_c).
 
     Returns
     -------
