@@ -9,7 +9,7 @@ import click
 
 from debias._choices import DEVICES, FAIL_ON_LEVELS, VERDICT_METRICS
 from debias.cli.options import (
-    augment_options, augment_settings, dataset_options, vae_on_option,
+    augment_options, augment_settings, dataset_options, split_list, vae_on_option,
 )
 from debias.errors import DataError
 
@@ -83,7 +83,7 @@ def _threshold(ctx, param, value) -> float | None:
               "beside the baseline and compare each with it on the same test images: dbvae, "
               "jtt, afr (label-free), balanced, dfr (read the group labels of --balance-by). "
               "Default: dbvae.")
-@click.option("--balance-by", metavar="A,B", help="The attributes whose group labels the "
+@click.option("--balance-by", metavar="A,B", callback=split_list, help="The attributes whose group labels the "
               "balanced and dfr methods read.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(2), default=64, show_default=True)
@@ -160,8 +160,7 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
     run = AuditRun(
         dataset=dataset, out=out, dataset_kwargs=dataset_kwargs, predictions=predictions,
         model=model_path, train_dbvae=not no_train_dbvae, methods=methods,
-        group_columns=[a.strip() for a in balance_by.split(",") if a.strip()]
-        if balance_by else None,
+        group_columns=balance_by,
         training=TrainingSettings(epochs=epochs, batch_size=batch_size, latent_dim=latent_dim,
                                   vae_on=vae_on, seed=seed, device=device),
         metrics=config, explicit_threshold=threshold is not None, discover_slices=discover,

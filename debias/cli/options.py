@@ -9,7 +9,7 @@ import click
 from debias._choices import AUGMENT_METHODS, FORMATS, VAE_ON
 
 
-def _split_list(ctx, param, value):
+def split_list(ctx, param, value):
     if value is None:
         return None
     items = [v.strip() for v in value.split(",") if v.strip()]
@@ -25,7 +25,7 @@ def dataset_options(command):
                      show_default=True, help="Dataset layout (auto-detected by default)."),
         click.option("--image-size", type=click.IntRange(8, 1024), default=64, show_default=True,
                      help="Side of the square images after centre-crop and resize."),
-        click.option("--attributes", callback=_split_list, metavar="A,B",
+        click.option("--attributes", callback=split_list, metavar="A,B",
                      help="Subgroup attribute columns to use (default: all the layout offers)."),
         click.option("--positive", metavar="NAME",
                      help="The positive class: a label value when the CSV's labels are class "

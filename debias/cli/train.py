@@ -10,7 +10,7 @@ import click
 from debias._choices import COMBINE_RULES, DEVICES, METHODS, MODEL_KINDS, RARITY_ESTIMATORS
 from debias._terminal import terminal_safe
 from debias.cli.options import (
-    augment_options, augment_settings, dataset_options, vae_on_option,
+    augment_options, augment_settings, dataset_options, split_list, vae_on_option,
 )
 from debias.errors import DataError
 
@@ -68,7 +68,7 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 @click.option("--rarity", type=click.Choice(RARITY_ESTIMATORS), default=None,
               help="DB-VAE: how rarity is estimated from the latent means (default: "
               "histograms combined by --combine).")
-@click.option("--balance-by", metavar="A,B", help="Baseline, balanced, dfr: the attributes "
+@click.option("--balance-by", metavar="A,B", callback=split_list, help="Baseline, balanced, dfr: the attributes "
               "whose groups are drawn (or refitted) equally often; uses the group labels the "
               "label-free methods do without.")
 @click.option("--jtt-epochs", type=click.IntRange(1), default=2, show_default=True,
@@ -116,7 +116,7 @@ def train_command(dataset, dataset_kwargs, kind, method, out, epochs, batch_size
                                 vae_on=vae_on, rarity=rarity, weight_decay=weight_decay,
                                 select_on_val=select_on_val, val_fraction=val_fraction,
                                 patience=patience, seed=seed, device=device)
-    balance = [a.strip() for a in balance_by.split(",") if a.strip()] if balance_by else None
+    balance = balance_by
     options = method_options(kind, jtt_epochs=jtt_epochs, upweight=upweight,
                              afr_gamma=afr_gamma)
     with distributed_session(device):

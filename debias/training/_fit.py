@@ -131,24 +131,34 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
     return net
 
 
+def class_split(labels, *, held_out: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (sorted int64) of a first part and a held-out part, stratified by class only:
+    each class sends round(n_c · ``held_out``) of its members, at least 1 and at most n_c − 1,
+    to the held-out part, chosen by a seeded permutation."""
+    if not 0.0 < held_out < 1.0:
+        raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    first, held = [], []
+    for cls in (1, 0):
+        members = rng.permutation(np.flatnonzero(labels == cls))
+        if len(members) < 2:
+            raise ValueError(f"class {cls} has {len(members)} image(s): too few to hold any out")
+        k = min(max(int(np.floor(len(members) * held_out + 0.5)), 1), len(members) - 1)
+        held.append(members[:k])
+        first.append(members[k:])
+    return np.sort(np.concatenate(first)), np.sort(np.concatenate(held))
+
+
 def hold_out(train_set: ImageDataset, fraction: float, *, seed: int
              ) -> tuple[ImageDataset, ImageDataset, np.ndarray]:
-    """The training rows kept and a validation part of ``fraction`` of each class (seeded),
-    and the kept rows' indices (int (M,)) into ``train_set``."""
-    if not 0 < fraction < 1:
-        raise ValueError(f"val_fraction must be in (0, 1), got {fraction}")
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
-    labels = train_set.labels.numpy()
-    held = np.zeros(len(labels), dtype=bool)
-    for label in (0, 1):
-        rows = np.flatnonzero(labels == label)
-        n = int(round(fraction * len(rows)))
-        if n < 1 or n >= len(rows):
-            raise ValueError(f"val_fraction {fraction:g} leaves no validation or no training "
-                             f"images of class {label} ({len(rows)} images)")
-        held[rng.choice(rows, size=n, replace=False)] = True
-    kept = np.flatnonzero(~held)
-    return train_set.subset(kept), train_set.subset(np.flatnonzero(held)), kept
+    """The training rows kept and a validation part of ``fraction`` of each class
+    (:func:`class_split`), and the kept rows' indices (int (M,)) into ``train_set``."""
+    try:
+        kept, held = class_split(train_set.labels.numpy(), held_out=fraction, seed=seed)
+    except ValueError as err:
+        raise ValueError(f"val_fraction {fraction:g}: {err}") from None
+    return train_set.subset(kept), train_set.subset(held), kept
 
 
 def worst_class_recall(val: ImageDataset):

@@ -25,7 +25,7 @@ from debias._choices import GROUP_LABEL_METHODS, METHODS, Method
 from debias.data import ImageDataset
 from debias.groups import groups_of
 from debias.models import BaselineClassifier
-from debias.training._fit import fit
+from debias.training._fit import class_split, fit
 from debias.training._settings import TrainingSettings
 from generative import is_main_process, load_checkpoint, save_checkpoint, to_float
 
@@ -79,25 +79,6 @@ def afr_weights(probabilities, labels, *, gamma: float) -> torch.Tensor:
         if cls.any():
             w[cls] = w[cls] / (2.0 * w[cls].sum())
     return w / w.sum()  # a no-op unless one class is absent
-
-
-def class_split(labels, *, held_out: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (sorted int64) of a first part and a held-out part, stratified by class only:
-    each class sends round(n_c · ``held_out``) of its members, at least 1 and at most n_c − 1,
-    to the held-out part, chosen by a seeded permutation."""
-    if not 0.0 < held_out < 1.0:
-        raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
-    labels = np.asarray(labels)
-    rng = np.random.default_rng(seed)
-    first, held = [], []
-    for cls in (1, 0):
-        members = rng.permutation(np.flatnonzero(labels == cls))
-        if len(members) < 2:
-            raise ValueError(f"class {cls} has {len(members)} image(s): too few to hold any out")
-        k = min(max(int(np.floor(len(members) * held_out + 0.5)), 1), len(members) - 1)
-        held.append(members[:k])
-        first.append(members[k:])
-    return np.sort(np.concatenate(first)), np.sort(np.concatenate(held))
 
 
 def group_balanced_rows(cells, *, rng: np.random.Generator) -> np.ndarray:
