@@ -53,7 +53,8 @@ bench: install
 	$(PY) benchmarks/load_time.py
 	$(PY) benchmarks/synth_gap.py
 	$(PY) benchmarks/generative_models.py
-	$(PY) benchmarks/debiasing.py
+	$(PY) benchmarks/dbvae_vs_baseline.py
+	$(PY) benchmarks/debiasing.py --throughput
 	$(PY) benchmarks/discovered_slices.py --population faces
 	$(PY) benchmarks/gender_shades.py
 	$(PY) benchmarks/memory.py

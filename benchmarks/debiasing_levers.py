@@ -1,5 +1,5 @@
 """Which DB-VAE options move the recall gap? Measured on validation sets, never on the test
-split that benchmarks/debiasing.py reports.
+split that benchmarks/dbvae_vs_baseline.py reports.
 
 Each validation set is a synthetic benchmark generated with its own seed (default 100, 101:
 different images from the reported seeds 0-4); its balanced "test" split serves as validation.

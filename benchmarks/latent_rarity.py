@@ -2,7 +2,7 @@
 finds it best, and what does each cost?
 
 On the synthetic benchmark (seeds 0, 1, 2 by default): train a DB-VAE as in
-benchmarks/debiasing.py, take μ of the test split's faces, fit each rarity estimator on the
+benchmarks/dbvae_vs_baseline.py, take μ of the test split's faces, fit each rarity estimator on the
 training faces' μ (debias.resampling.rarity_scores: the per-dimension histograms combined by
 max or product, knn, gmm) and report, per estimator, the ROC AUC of rarity for dark skin (the
 minority in training), and how often resampling by it would draw the dark training faces

@@ -232,6 +232,10 @@ def train(model: GenerativeModel, batches: BatchSource, config: TrainerConfig | 
     if config.weight_decay:
         settings["weight_decay"] = config.weight_decay
     optimizer = torch.optim.AdamW if config.weight_decay else torch.optim.Adam
+    # The multi-tensor update: the same arithmetic as the per-tensor loop (bit-identical
+    # weights, checked on the classifiers), about 3x faster on the CPU, where it is not the
+    # default (measured in benchmarks/debiasing.py --throughput).
+    settings["foreach"] = True
     optimizers = {name: optimizer(params, **settings) for name, params in groups.items()}
     base_lr = settings["lr"]
     use_amp = config.amp and device.type == "cuda"
