@@ -82,7 +82,7 @@ REAL_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "rea
 GAPS = ("gap_max_min", "gap_majority_minority")
 MIN_LABEL_GAIN = 0.02  # below this, (gap_b - gap_m) / (gap_b - gap_balanced) is not reported
 LABEL_METHODS = {"balanced", "dfr"}  # the references that read group labels
-METHOD_NAMES = ("baseline", "dbvae", "jtt", "afr", "balanced", "dfr")
+METHOD_NAMES = ("baseline", "dbvae", "jtt", "afr", "feature_rarity", "balanced", "dfr")
 
 # Each method's settings tried on the validation seeds; the first is its defaults. Keys are
 # TrainingSettings fields or the method's own hyperparameters (debias.training.train_method).
@@ -92,6 +92,7 @@ GRID: dict[str, list[dict]] = {
     "jtt": [{}, {"upweight": 5.0}, {"upweight": 50.0}, {"jtt_epochs": 1},
             {"weight_decay": 1.0}],
     "afr": [{}, {"gamma": 1.0}, {"gamma": 10.0}, {"l2": 0.1}],
+    "feature_rarity": [{}, {"rarity": "gmm"}, {"weight_decay": 1.0}],
     "balanced": [{}, {"weight_decay": 1.0}],
     "dfr": [{}, {"l2": 0.01}],
 }

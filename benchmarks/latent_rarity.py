@@ -12,12 +12,17 @@ the preprocessing choices do: unwhitened (``whiten=False``) and on every active 
 (product = the paper's density, max = the lab's resampling weight) also the share of dark faces
 in the rarest decile and the error rate per rarity decile, as before.
 
+The same estimators also run in a second space (unless ``--skip-penultimate``): the
+penultimate features (512 ReLU units) of a baseline trained with the same seed and epochs,
+where the ``feature_rarity`` training method measures rarity (``estimators_penultimate``).
+
 Then the cost of each estimator on 200,000 random correlated codes of 100 dimensions (fit on
 all of them and score all of them, then the weights: what one epoch of resampling costs); knn
 searches among, and gmm is fitted on, 5,000 of them drawn at random (their default cap).
 
     python benchmarks/latent_rarity.py [--seeds 0 1 2] [--epochs 10] [--threads 2]
                                        [--cost-codes 200000] [--skip-cost]
+                                       [--skip-penultimate]
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cost-codes", type=int, default=200_000)
     parser.add_argument("--skip-cost", action="store_true")
+    parser.add_argument("--skip-penultimate", action="store_true")
     args = parser.parse_args()
 
     import torch
@@ -122,6 +128,13 @@ def main() -> None:
                "train_dark_share": round(float(dark_train.mean()), 4),
                "error_rate": float(errors.mean()),
                "estimators": _dark_auc_and_weights(mu, reference, dark_test, dark_train)}
+        if not args.skip_penultimate:
+            baseline = fit(train, model="baseline", epochs=args.epochs, seed=seed,
+                           device="cpu", progress=False)
+            run["estimators_penultimate"] = _dark_auc_and_weights(
+                baseline.penultimate_features(test.images[faces]).numpy(),
+                baseline.penultimate_features(train.images[train_faces]).numpy(),
+                dark_test, dark_train)
         for combine in ("product", "max"):
             result = analyse_latent(mu, attrs, reference_mu=reference, errors=errors,
                                     combine=combine, estimators=())
@@ -145,6 +158,11 @@ def main() -> None:
         name: {key: mean_std([r["estimators"][name][key] for r in runs])
                for key in ("auc_dark", "train_dark_weight", "train_ess_fraction")}
         for name in _estimators()}}
+    if not args.skip_penultimate:
+        summary["estimators_penultimate"] = {
+            name: {key: mean_std([r["estimators_penultimate"][name][key] for r in runs])
+                   for key in ("auc_dark", "train_dark_weight", "train_ess_fraction")}
+            for name in _estimators()}
     for combine in ("product", "max"):
         rarest = np.array([r[combine]["error_rate_by_decile"][-1] for r in runs])
         summary[combine] = {"rarest_decile_error_rate_mean": round(float(rarest.mean()), 4)}

@@ -16,7 +16,7 @@ AugmentMethod = Literal["cyclegan", "gan"]
 GenerativeKind = Literal["ae", "vae", "gan", "cyclegan"]
 VaeOn = Literal["positive", "all"]
 # Training methods: label-free (baseline, dbvae, jtt, afr) and label-using references.
-Method = Literal["baseline", "dbvae", "jtt", "afr", "dfr", "balanced"]
+Method = Literal["baseline", "dbvae", "jtt", "afr", "feature_rarity", "dfr", "balanced"]
 Rarity = Literal["histogram_max", "histogram_product", "knn", "gmm"]
 
 FORMATS: tuple[str, ...] = get_args(Format)

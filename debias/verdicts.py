@@ -246,6 +246,7 @@ def evidence_text(e: dict) -> str:
 MODELS = {"baseline": "the baseline model", "dbvae": "the DB-VAE",
           "augmented": "the augmented baseline", "external": "the external model",
           "jtt": "the JTT model", "afr": "the AFR model", "dfr": "the DFR model",
+          "feature_rarity": "the feature-rarity model",
           "balanced": "the group-balanced model"}
 
 

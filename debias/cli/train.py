@@ -45,8 +45,9 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 @click.option("--method", type=click.Choice(METHODS), default=None,
               help="How to train: baseline, dbvae (default), jtt (Just Train Twice: "
               "upweight a short first model's errors), afr (reweight the last layer by a "
-              "first model's confidence) — label-free; balanced and dfr read the group labels "
-              "of --balance-by (references).")
+              "first model's confidence), feature_rarity (redraw rare images by the rarity of "
+              "the baseline's own features) — label-free; balanced and dfr read the group "
+              "labels of --balance-by (references).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for model.pt, training_log.csv and resampling.csv.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
@@ -67,7 +68,8 @@ def _test_lines(model, test, attributes: list[str]) -> list[str]:
 @vae_on_option
 @click.option("--rarity", type=click.Choice(RARITY_ESTIMATORS), default=None,
               help="DB-VAE: how rarity is estimated from the latent means (default: "
-              "histograms combined by --combine).")
+              "histograms combined by --combine); feature_rarity: from the features "
+              "(default: knn).")
 @click.option("--balance-by", metavar="A,B", callback=split_list, help="Baseline, balanced, dfr: the attributes "
               "whose groups are drawn (or refitted) equally often; uses the group labels the "
               "label-free methods do without.")

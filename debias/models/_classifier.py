@@ -18,6 +18,20 @@ class ScoresImages:
     """
 
     @torch.no_grad()
+    def in_eval_batches(self, images: torch.Tensor, fn, *, batch_size: int) -> list[torch.Tensor]:
+        """``fn`` (float images (B, 3, S, S) in [0, 1] on the model's device -> tensor) over
+        ``images`` in chunks, in eval mode (the previous mode is restored); each output
+        float32 on the CPU."""
+        was_training = self.training
+        self.eval()
+        device = next(self.parameters()).device
+        try:
+            return [fn(to_float(chunk.to(device))).float().cpu()
+                    for chunk in images.split(batch_size)]
+        finally:
+            self.train(was_training)
+
+    @torch.no_grad()
     def predict_proba(self, images: torch.Tensor, *, batch_size: int = 256) -> np.ndarray:
         """Face probability per image.
 
@@ -32,16 +46,8 @@ class ScoresImages:
         numpy.ndarray
             float (N,), in [0, 1].
         """
-        was_training = self.training
-        self.eval()
-        device = next(self.parameters()).device
-        scores = []
-        try:
-            for chunk in images.split(batch_size):
-                x = to_float(chunk.to(device))
-                scores.append(torch.sigmoid(self.logits(x)).float().cpu())
-        finally:
-            self.train(was_training)
+        scores = self.in_eval_batches(images, lambda x: torch.sigmoid(self.logits(x)),
+                                      batch_size=batch_size)
         return torch.cat(scores).numpy() if scores else np.zeros(0, dtype=np.float32)
 
     def predict(self, images: torch.Tensor, *, threshold: float = 0.5) -> np.ndarray:
@@ -73,6 +79,17 @@ class BaselineClassifier(ScoresImages, GenerativeModel):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.logits(x)
+
+    def penultimate_features(self, images: torch.Tensor, *, batch_size: int = 256
+                             ) -> torch.Tensor:
+        """The input of the last layer of uint8 images (N, 3, S, S), in eval mode: float32
+        (N, 512) on the CPU (the convolutions, Flatten, Dense 512, ReLU)."""
+        body = torch.nn.Sequential(self.encoder.features, *self.encoder.head[:-1])
+        parts = self.in_eval_batches(images, body, batch_size=batch_size)
+        return torch.cat(parts) if parts else torch.zeros(0, self.encoder.head[-1].in_features)
+
+    # What rarity resampling measures rarity in (DB-VAE: its latent means; here the features).
+    latent_means = penultimate_features
 
     def training_losses(self, batch, group="model"):
         bce = F.binary_cross_entropy_with_logits(self.logits(batch["x"]), batch["y"].float())

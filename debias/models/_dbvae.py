@@ -12,7 +12,7 @@ from debias._choices import VaeOn
 from debias.models._classifier import ScoresImages
 from generative import (
     ConvDecoder, ConvEncoder, GenerativeModel, latent_loss, reconstruction_loss, register_model,
-    reparameterize, to_float,
+    reparameterize,
 )
 
 
@@ -104,27 +104,10 @@ class DBVAE(ScoresImages, GenerativeModel):
         """z = μ + exp(½ log σ²)·ε: the same log σ² the latent loss reads."""
         return reparameterize(mu, logvar, generator)
 
-    @torch.no_grad()
     def latent_means(self, images: torch.Tensor, *, batch_size: int = 512) -> torch.Tensor:
-        """μ of every image, in eval mode; the previous train/eval mode is restored.
-
-        Parameters
-        ----------
-        images : uint8 tensor (N, 3, S, S)
-
-        Returns
-        -------
-        torch.Tensor
-            float (N, latent_dim), on the CPU.
-        """
-        was_training = self.training
-        self.eval()
-        device = next(self.parameters()).device
-        try:
-            out = [self.encode(to_float(chunk.to(device)))[1].float().cpu()
-                   for chunk in images.split(batch_size)]
-        finally:
-            self.train(was_training)
+        """μ of uint8 images (N, 3, S, S), in eval mode (the previous mode is restored):
+        float32 (N, latent_dim) on the CPU."""
+        out = self.in_eval_batches(images, lambda x: self.encode(x)[1], batch_size=batch_size)
         return torch.cat(out) if out else torch.zeros(0, self.config.latent_dim)
 
     def training_losses(self, batch, group="model"):

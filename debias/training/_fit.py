@@ -36,7 +36,8 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         max_steps: int | None = None, attributes: list[str] | None = None,
         balance_by: list[str] | None = None, checkpoint: str | None = None,
         checkpoint_extra: dict | None = None, resume: bool = False,
-        sample_weights: torch.Tensor | None = None, **overrides) -> BaselineClassifier | DBVAE:
+        sample_weights: torch.Tensor | None = None, resample_by_features: bool = False,
+        **overrides) -> BaselineClassifier | DBVAE:
     """Train a face classifier on ``train_set`` and return it (in eval mode, on the CPU).
 
     Both models see the same batches: half faces, half non-faces. The baseline draws faces
@@ -68,6 +69,10 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         Baseline only: a fixed non-negative sampling weight per image of ``train_set``; each
         class is drawn by its weights within its half of every batch (see
         :class:`debias.resampling.BalancedBatches`; Just Train Twice's second stage).
+    resample_by_features : bool
+        Baseline only: redraw the faces (with ``settings.vae_on="all"`` each class) at every
+        epoch by the rarity of the baseline's own penultimate features, as DB-VAE does with
+        its latent means (estimator ``settings.rarity``; the ``feature_rarity`` method).
     resume : bool
         Continue from ``checkpoint`` when it exists (its epochs are not trained again; its
         resampling log is kept). A finished checkpoint is returned as it is.
@@ -90,6 +95,9 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         raise ValueError("balance_by is for the baseline; DB-VAE resamples by latent rarity")
     if sample_weights is not None and (model != "baseline" or balance_by):
         raise ValueError("sample_weights are for the baseline without balance_by")
+    if resample_by_features and (model != "baseline" or balance_by or sample_weights is not None):
+        raise ValueError("resample_by_features is for the baseline without balance_by or "
+                         "sample_weights")
     attributes = train_set.attributes if attributes is None else attributes
     select, val_rows = None, None
     if settings.select_on_val:
@@ -104,7 +112,7 @@ def fit(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
         batches = BalancedBatches(
             train_set.images, train_set.labels, groups=groups_of(train_set.meta, attributes),
             batch_size=settings.batch_size, steps_per_epoch=steps_per_epoch,
-            adaptive=model == "dbvae", bins=settings.bins, alpha=settings.alpha,
+            adaptive=model == "dbvae" or resample_by_features, bins=settings.bins, alpha=settings.alpha,
             combine=settings.combine, temperature=settings.temperature,
             vae_on=settings.vae_on,
             balance_groups=groups_of(train_set.meta, balance_by) if balance_by else None,

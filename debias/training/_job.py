@@ -53,7 +53,7 @@ def train_classifier(train_set: ImageDataset, *, kind: Method, settings: Trainin
     ----------
     train_set : ImageDataset
         The training split (real images only; synthetic ones are added here when asked).
-    kind : {"baseline", "dbvae", "jtt", "afr", "dfr", "balanced"}
+    kind : {"baseline", "dbvae", "jtt", "afr", "feature_rarity", "dfr", "balanced"}
         The method (:func:`debias.training.train_method`); ``dfr`` and ``balanced`` use the
         groups of ``balance_by``. JTT, AFR and DFR train in stages and are checkpointed once
         finished: an interrupted run trains them again, a finished one is loaded.

@@ -1,9 +1,11 @@
 """Training methods beyond one plain fit: two label-free ones that find what a first model gets
-wrong (JTT, AFR), a label-using reference that retrains the last layer on group-balanced data
-(DFR), and one dispatcher for them and for ``fit``'s baseline, DB-VAE and group-balanced
-baseline.
+wrong (JTT, AFR), a label-free one that redraws the baseline's rare images as DB-VAE does, by
+the rarity of its own features (feature_rarity), a label-using reference that retrains the last
+layer on group-balanced data (DFR), and one dispatcher for them and for ``fit``'s baseline,
+DB-VAE and group-balanced baseline.
 
-Label-free here means: the method reads the class labels and nothing else. JTT and AFR train on
+Label-free here means: the method reads the class labels and nothing else. JTT, AFR and
+feature_rarity train on
 :func:`label_only` copies of the data (no attribute columns at all), so they cannot read a
 group label by accident; only ``dfr`` and ``balanced`` are ever given ``group_columns``.
 
@@ -27,7 +29,7 @@ from debias.groups import groups_of
 from debias.models import BaselineClassifier
 from debias.training._fit import class_split, fit
 from debias.training._settings import TrainingSettings
-from generative import is_main_process, load_checkpoint, save_checkpoint, to_float
+from generative import is_main_process, load_checkpoint, save_checkpoint
 
 # Which methods read group labels (attribute columns) to train: the label-using references.
 USES_GROUP_LABELS: dict[str, bool] = {m: m in GROUP_LABEL_METHODS for m in METHODS}
@@ -147,17 +149,14 @@ def refit_last_layer(features: torch.Tensor, labels, weights: torch.Tensor, *,
 @torch.no_grad()
 def penultimate(model: BaselineClassifier, images: torch.Tensor, *, device: str = "auto",
                 batch_size: int = 256) -> torch.Tensor:
-    """The frozen input of the last layer, float32 (M, 512) on the CPU: the encoder's
-    convolutions, Flatten, Dense 512, ReLU (eval mode: BatchNorm's running statistics)."""
-    body = torch.nn.Sequential(model.encoder.features, *model.encoder.head[:-1])
+    """The frozen input of the last layer, float32 (M, 512) on the CPU
+    (:meth:`BaselineClassifier.penultimate_features`, computed on ``device``)."""
     target = torch.device("cuda" if device != "cpu" and torch.cuda.is_available() else "cpu")
     model.to(target).eval()
     try:
-        parts = [body(to_float(chunk.to(target))).float().cpu()
-                 for chunk in images.split(batch_size)]
+        return model.penultimate_features(images, batch_size=batch_size)
     finally:
         model.cpu()
-    return torch.cat(parts)
 
 
 def _last(model: BaselineClassifier) -> torch.nn.Linear:
@@ -339,6 +338,35 @@ def dfr(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
     return model
 
 
+def feature_rarity(train_set: ImageDataset, settings: TrainingSettings | None = None,
+                   **fit_options) -> BaselineClassifier:
+    """The baseline with DB-VAE's resampling but no VAE: at every epoch its faces (with
+    ``settings.vae_on="all"``, each class) are redrawn by the rarity of its own penultimate
+    features (512 dimensions), estimated by ``settings.rarity`` (default here ``knn``: the
+    per-dimension histograms suit a VAE's few informative latent dimensions, not 512 ReLU
+    features). Label-free.
+
+    Parameters
+    ----------
+    **fit_options
+        As :func:`fit` (``steps_per_epoch``, ``max_steps``, ``checkpoint``,
+        ``checkpoint_extra``).
+
+    Returns
+    -------
+    BaselineClassifier
+        With ``resampling_`` (the weights' summary per epoch) and ``method_``.
+    """
+    settings = settings or TrainingSettings()
+    settings = replace(settings, rarity=settings.rarity or "knn")
+    record = {"name": "feature_rarity", "rarity": settings.rarity}
+    extra = {**(fit_options.pop("checkpoint_extra", None) or {}), "method": record}
+    model = fit(label_only(train_set), settings, model="baseline", resample_by_features=True,
+                checkpoint_extra=extra, **fit_options)
+    model.method_ = record
+    return model
+
+
 def train_method(train_set: ImageDataset, settings: TrainingSettings | None = None, *,
                  method: Method, group_columns: list[str] | None = None,
                  **hyper) -> BaselineClassifier:
@@ -346,7 +374,8 @@ def train_method(train_set: ImageDataset, settings: TrainingSettings | None = No
 
     ``baseline`` and ``dbvae`` are :func:`fit`'s; ``balanced`` is the baseline drawing faces
     so each group of ``group_columns`` is equally likely (``fit(balance_by=...)``); ``jtt``,
-    ``afr`` and ``dfr`` are :func:`jtt`, :func:`afr`, :func:`dfr`. Only the methods of
+    ``afr``, ``feature_rarity`` and ``dfr`` are :func:`jtt`, :func:`afr`,
+    :func:`feature_rarity`, :func:`dfr`. Only the methods of
     :func:`uses_group_labels` take ``group_columns`` (and need them).
 
     Parameters
@@ -374,6 +403,8 @@ def train_method(train_set: ImageDataset, settings: TrainingSettings | None = No
         return afr(train_set, settings, **hyper)
     if method == "dfr":
         return dfr(train_set, settings, group_columns=list(group_columns), **hyper)
+    if method == "feature_rarity":
+        return feature_rarity(train_set, settings, **hyper)
     record = {"name": method, **({"group_columns": list(group_columns)} if needs else {})}
     extra = {**(hyper.pop("checkpoint_extra", None) or {}), "method": record}
     model = fit(train_set, settings, model="dbvae" if method == "dbvae" else "baseline",

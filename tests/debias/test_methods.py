@@ -9,6 +9,7 @@ baseline gets wrong (JTT's error set).
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 import math
 from pathlib import Path
 
@@ -305,3 +306,58 @@ def test_dispatcher_routes_and_marks_group_label_methods(data):
     assert_same_parameters(balanced, reference)
     assert balanced.method_ == {"name": "balanced", "group_columns": ["tone"]}
     assert train_method(data, FAST, method="afr", max_steps=2).method_["name"] == "afr"
+
+
+# --------------------------------------------------------------------------- feature rarity
+
+
+def test_feature_rarity_redraws_the_faces_whose_features_are_rare(data, monkeypatch):
+    """The dim-disc minority (12 of 132 faces) sits apart from the bright discs in the
+    baseline's features: the weights of the last epoch must draw it several times as often as
+    uniform draws would, and rank it rare (AUC by hand) on the final model's features."""
+    from debias.resampling import rarity_scores
+
+    drawn = []
+    update = BalancedBatches.update_weights
+
+    def spy(self, model):
+        weights, seconds = update(self, model)
+        drawn.append(weights.clone())
+        return weights, seconds
+
+    monkeypatch.setattr(BalancedBatches, "update_weights", spy)
+    model = train_method(data, replace(FAST, epochs=2, rarity="knn"), method="feature_rarity")
+    assert model.method_ == {"name": "feature_rarity", "rarity": "knn"}
+    assert len(drawn) == 2  # one redraw per epoch
+    dark = data.meta["tone"].to_numpy()[data.labels.numpy() == 1] == "dark"
+    assert float(drawn[-1][dark].mean()) * len(dark) > 2.0
+    features = model.penultimate_features(data.images[data.labels == 1])
+    assert features.shape == (132, 512)
+    ranks = pd.Series(rarity_scores(features.numpy(), estimator="knn")).rank().to_numpy()
+    n_dark, n_light = dark.sum(), (~dark).sum()
+    assert (ranks[dark].sum() - n_dark * (n_dark + 1) / 2) / (n_dark * n_light) > 0.9
+
+
+def test_feature_rarity_never_reads_group_labels_and_defaults_to_knn(data):
+    scrambled = data.meta.copy()
+    scrambled["tone"] = np.random.default_rng(2).permutation(scrambled["tone"].to_numpy())
+    a = train_method(data, FAST, method="feature_rarity", max_steps=3)
+    b = train_method(with_meta(data, scrambled, data.attributes), FAST, method="feature_rarity",
+                     max_steps=3)
+    assert_same_parameters(a, b)
+    assert a.method_["rarity"] == "knn" and a.attributes_ == []
+    assert not uses_group_labels("feature_rarity")
+    with pytest.raises(ValueError, match="resample_by_features is for the baseline"):
+        fit(data, FAST, model="dbvae", resample_by_features=True)
+
+
+def test_penultimate_features_match_the_last_layer_input(data):
+    model = fit(data, FAST, model="baseline", max_steps=2)
+    x = data.images[:5]
+    features = model.penultimate_features(x)
+    layer = model.encoder.head[-1]
+    with torch.no_grad():
+        logits = (features @ layer.weight.T + layer.bias).flatten()
+    assert torch.allclose(torch.sigmoid(logits), torch.from_numpy(model.predict_proba(x)),
+                          atol=1e-6)
+    assert torch.equal(features, _methods.penultimate(model, x, device="cpu"))
