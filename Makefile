@@ -20,7 +20,9 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip 2>&1 | $(QUIET_PIP)
+	@echo "installing PyTorch ($(TORCH)) into $(VENV): a few minutes on first use, pip prints nothing meanwhile"
 	$(PY) -m pip install -q $(TORCH) 2>&1 | $(QUIET_PIP)
+	@echo "installing debias and its dependencies into $(VENV)"
 	$(PY) -m pip install -q -e '.[test]' 2>&1 | $(QUIET_PIP)
 	$(PY) -c "import torch, torchvision, debias, generative, reports"
 # Browser tests of the HTML report need Debian's chromium + chromedriver; without them they

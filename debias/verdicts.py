@@ -323,8 +323,12 @@ def _sure(item: dict, w: ClassWords) -> str:
     if code == "evidence":
         low, high = item["band"]
         who = _model(item["model"])
-        ci = "the ratio's interval" if _missing(item.get("low")) else \
-            f"the ratio's 95% interval ({item['low']:.1f}\u2013{item['high']:.1f})"
+        if _missing(item.get("low")):
+            ci = "the ratio's interval"
+        elif _missing(item.get("high")):  # the reference's rate can be 0 in a resample
+            ci = f"the ratio's 95% interval ({item['low']:.1f} and above, no upper bound)"
+        else:
+            ci = f"the ratio's 95% interval ({item['low']:.1f}\u2013{item['high']:.1f})"
         return {"outside_clear": f"Sure, for {who}: {ci} lies wholly outside the tolerance "
                                  f"({low:g}\u2013{high:g}), so the luck of which images were "
                                  "tested does not explain it.",

@@ -8,7 +8,7 @@ from reports import _charts_counterfactual
 from reports._classes import ClassWords
 from reports._figures import MODEL_COLORS, Figures
 from reports._format import count, interval, metric_label, model_label, num
-from reports._latent import image
+from reports._images import DATASET, EDIT, GENERATED, image, show_paths, withheld
 
 EDITS = {"cyclegan": "CycleGAN", "dbvae latent direction": "DB-VAE latent direction"}
 GENERATORS = {"cyclegan": "CycleGAN", "gan": "GAN"}
@@ -75,7 +75,8 @@ def _flag(d: dict) -> str | None:
     return text[0].upper() + text[1:] + "."
 
 
-def _direction(d: dict, models: list[tuple[str, str, str]]) -> dict:
+def _direction(d: dict, models: list[tuple[str, str, str]], result: dict) -> dict:
+    paths = show_paths(result)
     label = f"{EDITS[d['edit']]}: {d['from']} \u2192 {d['to']}"
     rows = []
     for name, model, _ in models:
@@ -99,9 +100,14 @@ def _direction(d: dict, models: list[tuple[str, str, str]]) -> dict:
         scores += [f"{name}: {num(a)} \u2192 {num(b)} ({signed(b - a)})"
                    for name, (a, b) in sorted(p["scores"].items())
                    if name not in {n for n, _, _ in models}]
+        alt = p.get("alt") or {}
         pairs.append({"original": "data:image/png;base64," + p["original"],
                       "edited": "data:image/png;base64," + p["edited"],
-                      "caption": p["caption"], "scores": scores})
+                      "alt_original": alt.get("original") or "original",
+                      "alt_edited": alt.get("edited") or f"counterfactual ({d['to']})",
+                      "kind_original": DATASET if d["edit"] == "cyclegan" else EDIT,
+                      "caption": p["caption"], "path": p.get("path") if paths else None,
+                      "scores": scores})
     original, edited = d["colour_original"], d["colour_edited"]
     return {
         "label": label, "edit": EDITS[d["edit"]], "from": d["from"], "to": d["to"],
@@ -114,6 +120,8 @@ def _direction(d: dict, models: list[tuple[str, str, str]]) -> dict:
         "colour_original": _swatch(original), "colour_edited": _swatch(edited),
         "brightness_change": signed(edited["brightness"] - original["brightness"]),
         "pairs": pairs,
+        "withheld": withheld(d, "pairs", result, ("image of original\u2013edit pairs",
+                                                  "images of original\u2013edit pairs")),
     }
 
 
@@ -129,7 +137,7 @@ def _probe(result: dict, figures: Figures) -> dict:
     cf = result["counterfactual"]
     directions = cf["directions"]
     models = _models(result, directions)
-    shown = [_direction(d, models) for d in directions]
+    shown = [_direction(d, models, result) for d in directions]
     kinds = list(dict.fromkeys(d["edit"] for d in directions)) or ["cyclegan"]
     attribute, source, target = cf["attribute"], cf["source"], cf["target"]
     gen = cf["generator"]
@@ -201,6 +209,7 @@ def _augmentation(result: dict) -> dict:
                "synthetic": _swatch(c["colour_synthetic"]), "real": _swatch(c["colour_real"])}
               for c in aug["synthetic_checks"]]
     comparison = aug.get("comparison")
+    kind = GENERATED if aug["method"] == "gan" else EDIT  # CycleGAN: edits of real faces
     rows = [] if comparison is None else [
         {"slice": r["slice"], "baseline": num(r["baseline_gap"]),
          "baseline_ci": interval(r["baseline_low"], r["baseline_high"]),
@@ -216,7 +225,9 @@ def _augmentation(result: dict) -> dict:
         "are not shown in the other sections.",
         "checkpoint": gen["checkpoint"],
         "counts": counts, "checks": checks,
-        "samples": [image(i) for i in aug["samples"]],
+        "samples": [image(i, paths=show_paths(result), kind=kind) for i in aug["samples"]],
+        "samples_withheld": withheld(aug, "samples", result,
+                                     ("synthetic sample", "synthetic samples")),
         "comparison": comparison is not None, "rows": rows,
         "metric": metric_label(comparison["metric"]) if comparison else None,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from reports._classes import ClassWords
 from reports._format import cell, count, metric_label, model_label
-from reports._latent import image
+from reports._images import image, show_paths, withheld
 
 _FEATURES = {"DB-VAE latent means": "the DB-VAE's latent means (\u03bc) of each image",
              "classifier penultimate features": "the classifier's penultimate-layer features",
@@ -37,8 +37,12 @@ def discovered_context(result: dict, metric: str, w: ClassWords) -> dict | None:
             for s in d["slices"]]
     return {"facts": facts, "rows": rows, "metric": metric_label(metric),
             "models": [model_label(n, m) for n, m in models.items()],
-            "galleries": [{"name": s["name"], "images": [image(i) for i in s["images"]]}
-                          for s in d["slices"] if s["images"]],
+            "galleries": [{"name": s["name"],
+                           "images": [image(i, paths=show_paths(result)) for i in s["images"]],
+                           "withheld": withheld(s, "images", result,
+                                                (f"image of {s['name']}",
+                                                 f"images of {s['name']}"))}
+                          for s in d["slices"] if s["images"] or s.get("images_withheld")],
             "note": (f"Each slice's {w.positives if w.faces else 'images'} are shown so that a "
                      "person can say what the slice has in common (lighting, pose, skin tone, "
                      "background, …). Whether a slice lines up with a group of people is for "

@@ -1,5 +1,5 @@
 """Sections 6 and 7 as template-ready context: latent-density analysis (with image
-galleries) and training curves."""
+galleries, or their counts where the audit left the images out) and training curves."""
 
 from __future__ import annotations
 
@@ -7,23 +7,30 @@ from reports import _charts, _charts_latent
 from reports._classes import ClassWords
 from reports._figures import Figures
 from reports._format import count, model_label, num, percent
+from reports._images import GENERATED, image, show_paths, withheld
 from reports._summary import NO_GROUPS, no_groups
 
 
-def image(item: dict) -> dict:
-    """A gallery image: data URI from the base64 PNG, the file path and the caption."""
-    return {"src": "data:image/png;base64," + item["png"], "path": item["path"],
-            "caption": item["caption"]}
-
-
 def _misclassified(result: dict) -> list[dict]:
+    paths = show_paths(result)
     out = []
     for name, model in result["models"].items():
-        groups = [{"group": g["group"], "images": [image(i) for i in g["images"]]}
+        groups = [{"group": g["group"], "images": [image(i, paths=paths) for i in g["images"]],
+                   "withheld": withheld(g, "images", result, MISCLASSIFIED)}
                   for g in model.get("misclassified", [])]
         if groups:
             out.append({"label": model_label(name, model), "groups": groups})
     return out
+
+
+def _traversal(t: dict, result: dict) -> dict:
+    return {"attribute": t["attribute"], "group": t["group"], "dim": t["dim"],
+            "effect": num(t["effect"], 2), "kind": GENERATED,
+            "images": ["data:image/png;base64," + p for p in t["images"]],
+            "withheld": withheld(t, "images", result, ("decoded image", "decoded images"))}
+
+
+MISCLASSIFIED = ("misclassified image", "misclassified images")
 
 
 def _article(noun: str) -> str:
@@ -101,6 +108,7 @@ def latent_context(result: dict, figures: Figures, w: ClassWords) -> dict:
         height=360)
         for a in by_attribute]
     points = latent["pca"]["points"]
+    paths = show_paths(result)
     pca_attributes = list(dict.fromkeys(a for p in points for a in p["groups"])) or attributes
     return {
         "present": True, "owner": owner, "combine": latent["combine"],
@@ -127,12 +135,14 @@ def latent_context(result: dict, figures: Figures, w: ClassWords) -> dict:
         "auc_by_estimator": auc_by_estimator(latent.get("rarity_auc_by_estimator")),
         "dims": [{"attribute": r["attribute"], "group": r["group"], "dim": r["dim"],
                   "effect": num(r["effect"], 2), "rank": r["rank"]} for r in latent["dims"]],
-        "rarest": [image(i) for i in latent["rarest"]],
-        "most_typical": [image(i) for i in latent["most_typical"]],
-        "traversals": [{"attribute": t["attribute"], "group": t["group"], "dim": t["dim"],
-                        "effect": num(t["effect"], 2),
-                        "images": ["data:image/png;base64," + p for p in t["images"]]}
-                       for t in latent["traversals"]],
+        "rarest": [image(i, paths=paths) for i in latent["rarest"]],
+        "rarest_withheld": withheld(latent, "rarest", result,
+                                    (f"rarest {w.positive_one}", f"rarest {w.positives}")),
+        "most_typical": [image(i, paths=paths) for i in latent["most_typical"]],
+        "most_typical_withheld": withheld(latent, "most_typical", result,
+                                          (f"most typical {w.positive_one}",
+                                           f"most typical {w.positives}")),
+        "traversals": [_traversal(t, result) for t in latent["traversals"]],
         "pca_chart": figures.add(_charts_latent.pca_scatter(
             points, pca_attributes, latent["pca"]["explained"], w), height=520)
         if points else None,

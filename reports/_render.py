@@ -16,6 +16,7 @@ from reports._discovered import discovered_context
 from reports._figures import Figures, config_json, template_json
 from reports._latent import latent_context, training_context
 from reports._methods import limitations_context, methods_context
+from reports._model_card import model_card_context
 from reports._schema import validate_result
 from reports._sections import (
     dataset_context, disparities_context, performance_context, sweep_context,
@@ -25,7 +26,7 @@ from reports._summary import summary_context
 NAV = [("summary", "Summary"), ("dataset", "Dataset"), ("performance", "Per-group performance"),
        ("disparities", "Disparities"), ("sweep", "Threshold sweep"), ("latent", "Latent analysis"),
        ("counterfactual", "Counterfactual probes and augmentation"), ("training", "Training"),
-       ("methods", "Methods"), ("limitations", "Limitations")]
+       ("model-card", "Model card"), ("methods", "Methods"), ("limitations", "Limitations")]
 
 
 def _finalize(value):
@@ -92,6 +93,7 @@ def render_html(result: dict, *, max_rows: int = 200) -> str:
         "latent": latent_context(result, figures, words),
         "counterfactual": counterfactual_context(result, figures, words),
         "training": training_context(result, figures, words),
+        "model_card": model_card_context(result, words),
         "methods": methods_context(result, words),
         "limitations": limitations_context(result, words),
         "plotly_js": _plotly_js(), "template_json": template_json(),
@@ -125,15 +127,26 @@ def write_report(result: dict, path: str | os.PathLike, *, max_rows: int = 200) 
     ResultSchemaError
         When ``result`` does not follow the schema (``path`` is not touched).
     """
-    path = Path(path)
     html = render_html(result, max_rows=max_rows)  # validates first
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(html)
             handle.flush()
             os.fsync(handle.fileno())
+
+    return replace_atomically(Path(path), fill)
+
+
+def replace_atomically(path: Path, fill) -> Path:
+    """``fill(tmp)`` writes a temporary file beside ``path`` (missing parent folders are
+    created), which then replaces ``path`` (mode 0644); on any failure the temporary file is
+    removed and ``path`` is untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        fill(Path(tmp))
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

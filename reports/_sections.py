@@ -6,6 +6,7 @@ from __future__ import annotations
 from reports import _charts
 from reports._classes import ClassWords
 from reports._figures import Figures
+from reports._images import images_row
 from reports._format import (
     cell, count, interval, metric_label, metrics_of, model_label, num, percent, verdict_class,
     verdict_short,
@@ -56,6 +57,7 @@ def dataset_context(result: dict, figures: Figures, w: ClassWords, *, max_rows: 
     if "split" in data:
         overview.append(("train / test images",
                          f"{count(data['split']['train'])} / {count(data['split']['test'])}"))
+    overview += [row for row in (images_row(result),) if row]
     per_attribute = s.get("per_attribute", {})
     intersections = s.get("intersections", {})
     skipped = s["skipped"]

@@ -8,6 +8,7 @@ from importlib.metadata import version
 
 import numpy as np
 
+from debias._image_policy import apply_image_policy
 from debias.audit._augment_stage import augmentation_section
 from debias.audit._advice import advice
 from debias.audit._compare import compare_models
@@ -16,26 +17,31 @@ from debias.audit._gates import audit_gates, suppress_verdicts
 from debias.audit._config import AuditRun
 from debias.audit._judged import Judged
 from debias.audit._latent_stage import misclassified
-from debias.audit._result import base_result, config_dict, metrics_section, metrics_tables
+from debias.audit._images import is_synthetic_benchmark
+from debias.audit._result import (
+    base_result, config_dict, metrics_section, metrics_tables, scores_table,
+)
 from debias.audit._words import both_classes_people, classes_of, words_of
 from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
 from debias.verdicts import MODELS, plain_text
 
 _LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model",
-           "jtt": "JTT", "afr": "AFR", "dfr": "DFR (group labels)",
-           "balanced": "Group-balanced (group labels)"}
+           "jtt": "JTT", "afr": "AFR", "feature_rarity": "Feature rarity",
+           "dfr": "DFR (group labels)", "balanced": "Group-balanced (group labels)"}
 # How a compared model is named in the comparison sentences.
 _COMPARED = {"dbvae": "DB-VAE", "augmented": "Augmented baseline", "jtt": "JTT", "afr": "AFR",
-             "dfr": "DFR", "balanced": "Group-balanced"}
+             "feature_rarity": "Feature rarity", "dfr": "DFR", "balanced": "Group-balanced"}
 _METHODS = {"cyclegan": "CycleGAN", "gan": "GAN"}
 
 
 def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditConfig,
                     defaults: dict, *, latent: dict | None, counterfactual: dict | None,
-                    face_checker) -> dict:
+                    face_checker, discovered: dict | None = None) -> dict:
     """The result dict: dataset, settings, one section per model, comparisons and conclusions,
-    and the optional latent / counterfactual / augmentation sections."""
+    the optional latent / counterfactual / augmentation / discovered-slices sections, and
+    ``images``: the galleries that ``run.images`` does not keep are emptied (their counts
+    kept), so result.json never holds them; no number depends on the policy."""
     result = base_result(dataset=_dataset(judged), config=_config(run, config, defaults))
     result["tool"].update(python=platform.python_version(), torch=version("torch"),
                           fairlearn=version("fairlearn"), plotly=version("plotly"))
@@ -77,14 +83,28 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     result["limitations"] = limitations(metrics, n_boot=config.n_boot,
                                         trained=bool(judged.trained) and run.trains,
                                         positives=positives)
+    if discovered:
+        result["discovered"] = discovered
+    result["images"] = {"default": run.images is None,
+                        "benchmark": is_synthetic_benchmark(judged.data.root)}
+    apply_image_policy(result, run.images or "all", captions=run.captions)
     return result
 
 
-def result_tables(metrics: dict) -> dict:
-    """``<model>_per_group``, ``_disparities``, ``_verdicts``, ``_threshold_sweep`` frames."""
+def result_tables(metrics: dict, judged: Judged | None = None, threshold: float = 0.5
+                  ) -> dict:
+    """``<model>_per_group``, ``_disparities``, ``_verdicts``, ``_threshold_sweep`` frames, and
+    with ``judged`` ``<model>_scores``: each model's score of every judged image
+    (:func:`debias.audit._result.scores_table`; ``threshold`` makes the predictions)."""
     tables = {}
     for name, m in metrics.items():
         tables.update(metrics_tables(f"{name}_", m))
+    if judged is not None:
+        test = judged.test
+        for name, scores in judged.scores.items():
+            tables[f"{name}_scores"] = scores_table(
+                test.meta["path"], test.labels.numpy(), scores,
+                test.meta[list(judged.data.attributes)], threshold=threshold)
     return tables
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from debias._image_policy import Captions, ImagePolicy
 from debias.metrics import AuditConfig
 from debias.training import AugmentSettings, TrainingSettings
 
@@ -54,6 +55,14 @@ class AuditRun:
         reference
     group_columns : attributes whose group labels the ``balanced`` and ``dfr`` methods read
     method_options : the methods' own hyperparameters, e.g. ``{"jtt": {"upweight": 20}}``
+    images : which images result.json and the report hold (see :mod:`debias.audit._images`):
+        ``all``, ``synthetic`` (only images generated from no single dataset image) or
+        ``none``; None: ``all``, and the audit says so when the dataset is not the synthetic
+        benchmark
+    captions : what image captions say: ``groups`` (group values, label, prediction and
+        score) or ``paths`` (also the file name); alt text never holds the file name
+    card : the model card fields only a person knows (owner, intended use, ...), checked by
+        the command line; stored in result.json as ``card``
     """
 
     dataset: str
@@ -74,6 +83,9 @@ class AuditRun:
     methods: tuple[str, ...] | None = None
     group_columns: list[str] | None = None
     method_options: dict = field(default_factory=dict)
+    images: ImagePolicy | None = None
+    captions: Captions = "groups"
+    card: dict | None = None
 
     @property
     def trained_methods(self) -> list[str]:

@@ -9,11 +9,12 @@ import numpy as np
 
 from debias._atomic import safe_name
 from debias.audit._config import CounterfactualSettings
-from debias.audit._images import png_base64
+from debias.audit._images import group_values, png_base64
 from debias.augment import face_values, train_cyclegan
 from debias.counterfactual import check_values, run_probe
 from debias.data import ImageDataset
 from debias.errors import DataError
+from debias.groups import DISCOVERED
 
 
 def probe_values(spec: str, train: ImageDataset) -> tuple[str, str, str]:
@@ -64,7 +65,14 @@ def run_counterfactual(settings: CounterfactualSettings, train: ImageDataset,
                        target=target, threshold=threshold, seed=seed,
                        max_images=settings.images, face_checker=face_checker)
     result = probed.summary
-    directions = [_direction(d, e, gallery_size // 2)
+    attributes = [a for a in test.attributes if a != DISCOVERED]
+    position = {p: i for i, p in enumerate(test.meta["path"].astype(str))}
+
+    def groups(path: str) -> str:
+        return group_values(test.meta.iloc[position[path]], attributes) \
+            if path in position else ""
+
+    directions = [_direction(d, e, gallery_size // 2, groups, attribute)
                   for d, e in zip(result["directions"], probed.examples)]
     return {"attribute": attribute, "source": source, "target": target,
             "threshold": threshold,
@@ -78,14 +86,23 @@ def run_counterfactual(settings: CounterfactualSettings, train: ImageDataset,
                 f"not comparable with the other models'."] if shared else [])}
 
 
-def _direction(d: dict, examples, n_pairs: int) -> dict:
+def _direction(d: dict, examples, n_pairs: int, groups, attribute: str) -> dict:
+    """The direction's result with a few pairs: images, caption (the original's groups, from
+    ``groups(path)``, never its path), alt texts, the path, and each model's scores."""
     pairs = []
     for i in range(min(n_pairs, len(examples.originals))):
         pair_scores = {name: [round(float(a[i]), 4), round(float(b[i]), 4)]
                        for name, (a, b) in examples.scores.items()}
+        shown = groups(examples.paths[i])
+        face = f"face of {shown}" if shown else "face"
+        original = (f"DB-VAE reconstruction of a {face}" if d["edit"] != "cyclegan" else
+                    f"{face} (original)")
         pairs.append({"original": png_base64(examples.originals[i]),
                       "edited": png_base64(examples.edited[i]),
-                      "caption": examples.paths[i], "scores": pair_scores})
+                      "caption": shown or "face", "path": examples.paths[i],
+                      "alt": {"original": original,
+                              "edited": f"the same face edited to {attribute}={d['to']}"},
+                      "scores": pair_scores})
     first = next(iter(d["models"].values()))
     return {**d, "n": first["n"], "pairs": pairs}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from debias.audit._images import gallery, png_base64
+from debias.audit._images import describe, gallery, group_values, png_base64
 from debias.audit._result import records
 from debias.data import ImageDataset
 from debias.audit._words import words_of
@@ -24,10 +24,17 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
     result = analyse_faces(inputs, attributes, combine=combine)
     images, mu = inputs.images, inputs.mu
     paths = inputs.meta["path"].astype(str).tolist()
+    face_scores = np.asarray(scores, dtype=np.float64)[test.labels.numpy() == 1]
+    words = words_of(test)
 
     def pick(index):
-        return gallery(images[index], [paths[i] for i in index],
-                       [f"rarity {result.faces['rarity'].iloc[i]:.3f}" for i in index])
+        captions, alts = [], []
+        for i in index:
+            caption, alt = describe(group_values(inputs.meta.iloc[i], attributes), 1,
+                                    face_scores[i], words=words, threshold=threshold)
+            captions.append(f"rarity {result.faces['rarity'].iloc[i]:.3f} \u00b7 {caption}")
+            alts.append(f"{alt}, rarity {result.faces['rarity'].iloc[i]:.2f}")
+        return gallery(images[index], [paths[i] for i in index], captions, alts)
 
     points = result.faces
     if len(points) > MAX_POINTS:
@@ -53,12 +60,21 @@ def latent_section(model, train: ImageDataset, test: ImageDataset, scores: np.nd
 def misclassified(model_scores: np.ndarray, test: ImageDataset, *, threshold: float,
                   attributes: list[str], k: int = 8) -> list[dict]:
     """Per attribute group, up to k missed positives (lowest scores first); then up to k
-    negatives called positive (named in the dataset's class words)."""
+    negatives called positive (named in the dataset's class words). Each image's caption and
+    alt text give its group values, label, prediction and score (never its path)."""
     w = words_of(test)
     missed_name = "missed faces" if w.faces else f"{w.positives} {w.missed}"
     labels = test.labels.numpy()
     meta = test.meta.reset_index(drop=True)
     out = []
+
+    def pick(index):
+        described = [describe(group_values(meta.iloc[i], attributes), int(labels[i]),
+                              float(model_scores[i]), words=w, threshold=threshold)
+                     for i in index]
+        return gallery(test.images[index], meta["path"].iloc[index].astype(str).tolist(),
+                       [c for c, _ in described], [a for _, a in described])
+
     missed = (labels == 1) & (model_scores < threshold)
     for attribute in attributes:
         for value in sorted(meta.loc[labels == 1, attribute].astype(str).unique()):
@@ -66,14 +82,10 @@ def misclassified(model_scores: np.ndarray, test: ImageDataset, *, threshold: fl
             index = index[np.argsort(model_scores[index], kind="stable")][:k]
             if len(index):
                 out.append({"group": f"{attribute}={value} ({missed_name})",
-                            "images": gallery(test.images[index], meta["path"].iloc[index].astype(str).tolist(),
-                                              [f"score {model_scores[i]:.3f}" for i in index])})
+                            "images": pick(index)})
     false_alarm = np.flatnonzero((labels == 0) & (model_scores >= threshold))
     false_alarm = false_alarm[np.argsort(-model_scores[false_alarm], kind="stable")][:k]
     if len(false_alarm):
         out.append({"group": "non-faces called faces" if w.faces else
-                    f"{w.negatives} {w.called_positive}",
-                    "images": gallery(test.images[false_alarm],
-                                      meta["path"].iloc[false_alarm].astype(str).tolist(),
-                                      [f"score {model_scores[i]:.3f}" for i in false_alarm])})
+                    f"{w.negatives} {w.called_positive}", "images": pick(false_alarm)})
     return out

@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 
+from debias._image_policy import augmentation_kind, keeps
 from debias._outputs import OutputFolder
 from debias._terminal import terminal_safe
 from debias._torchrun import main_first
@@ -111,13 +112,17 @@ def _stages(run: AuditRun, *, log) -> tuple[dict, dict] | None:
     face_checker, counterfactual = probe_stage(run, judged, config, log=log)
     stage(5, "writing result.json and tables")
     result = assemble_result(run, judged, metrics, config, defaults, latent=latent,
-                             counterfactual=counterfactual, face_checker=face_checker)
-    if discovered:
-        result["discovered"] = discovered
-    if judged.augmentation:
+                             counterfactual=counterfactual, face_checker=face_checker,
+                             discovered=discovered)
+    if run.card:
+        result["card"] = dict(run.card)
+    if judged.augmentation and keeps(run.images, augmentation_kind(run.augment.method)):
         write_synthetic(judged.augmentation["synthetic"], run.out / "synthetic")
+    elif judged.augmentation:
+        log(f"note: the synthetic training images are not written to {run.out / 'synthetic'} "
+            f"(--images {run.images})")
     result["runtime_s"] = round(stage.seconds(), 1)
-    write_result(result, result_tables(metrics), run.out)
+    write_result(result, result_tables(metrics, judged, config.threshold), run.out)
     stage(6, "rendering report.html")
     write_report(result, run.out / "report.html")
     return result, metrics

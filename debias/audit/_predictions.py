@@ -31,7 +31,11 @@ def read_predictions(csv_path: str | Path, data: ImageDataset, *, threshold: flo
     """Rows of ``data`` that were scored, their scores, and notes for the user.
 
     The CSV needs ``path`` and ``score`` (or ``prediction`` 0/1 when there are no scores);
-    paths are relative to the dataset folder (or absolute inside it).
+    paths are relative to the dataset folder (or absolute inside it). Other columns are
+    ignored, except ``label``: when every cell of it is 0 or 1 it must agree with the
+    dataset's label of each path (so an audit's own ``tables/<model>_scores.csv``, columns
+    ``path, split, label, score, prediction, <attributes>``, can be audited again, and a file
+    of another dataset is caught); a ``label`` column of other values is ignored.
 
     Returns
     -------
@@ -43,10 +47,10 @@ def read_predictions(csv_path: str | Path, data: ImageDataset, *, threshold: flo
     ------
     DataError
         A missing column, a non-numeric score (with its line number), a path listed twice or
-        not in the dataset (with its line number), or scores outside [0, 1] without an
-        explicit threshold.
+        not in the dataset (with its line number), a 0/1 label that is not the dataset's,
+        or scores outside [0, 1] without an explicit threshold.
     """
-    frame, _ = read_csv(Path(csv_path), canonical=("path", "score", "prediction"))
+    frame, _ = read_csv(Path(csv_path), canonical=("path", "score", "prediction", "label"))
     if "path" not in frame.columns:
         raise DataError(f"{csv_path}: no 'path' column (columns: {', '.join(frame.columns)})")
     score_column = "score" if "score" in frame.columns else "prediction"
@@ -77,9 +81,27 @@ def read_predictions(csv_path: str | Path, data: ImageDataset, *, threshold: flo
         raise DataError(f"{csv_path} line {first + 2}: {paths.iloc[first]!r} is not an image of "
                         f"the dataset ({(~known).sum()} such rows; paths are relative to "
                         f"{data.root})")
+    index = position[paths].to_numpy()
+    if "label" in frame.columns:
+        _check_labels(csv_path, frame["label"], data.labels.numpy()[index], paths)
     notes = []
     unscored = len(data) - len(paths)
     if unscored:
         notes.append(f"{unscored:,} of the dataset's {len(data):,} images have no prediction "
                      "and are left out of the audit")
-    return position[paths].to_numpy(), scores.to_numpy(dtype=np.float64), notes
+    return index, scores.to_numpy(dtype=np.float64), notes
+
+
+def _check_labels(csv_path, column: pd.Series, truth: np.ndarray, paths: pd.Series) -> None:
+    """Refuse 0/1 labels that differ from the dataset's (``truth``, int (M,)); a column of
+    other values (class names, empty cells) is not read."""
+    given = pd.to_numeric(column, errors="coerce").to_numpy()
+    if not np.isin(given, (0, 1)).all():
+        return
+    wrong = np.flatnonzero(given != truth)
+    if len(wrong):
+        first = wrong[0]
+        raise DataError(f"{csv_path} line {first + 2}: label {int(given[first])} but the "
+                        f"dataset's label of {paths.iloc[first]!r} is {int(truth[first])} "
+                        f"({len(wrong)} such rows): predictions of another dataset? Drop the "
+                        "label column to audit them anyway")

@@ -8,9 +8,11 @@ from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from debias._atomic import write_atomic, write_csv
+from debias.groups import DISCOVERED
 from debias.metrics import AuditMetrics
 
 SCHEMA_VERSION = 2
@@ -39,11 +41,44 @@ def base_result(*, dataset: dict, config: dict) -> dict:
 
 
 def write_result(result: dict, tables: dict[str, pd.DataFrame], out: Path) -> Path:
-    """Write ``out/result.json`` and ``out/tables/<name>.csv``, each atomically."""
+    """Write ``out/result.json`` and ``out/tables/<name>.csv``, each atomically (and every
+    text cell neutralised against formula injection, see :func:`debias._atomic.write_csv`);
+    ``out`` is the audit's staging folder, moved in whole once every stage succeeded."""
     for name, frame in tables.items():
         write_csv(frame, out / "tables" / f"{name}.csv")
     text = json.dumps(result, indent=1, ensure_ascii=False, allow_nan=False)
     return write_atomic(out / "result.json", lambda tmp: Path(tmp).write_text(text, "utf-8"))
+
+
+def scores_table(paths, labels: np.ndarray, scores: np.ndarray, attributes: pd.DataFrame, *,
+                 threshold: float, split: str = "test") -> pd.DataFrame:
+    """One model's score of every image the audit judged: ``tables/<model>_scores.csv``.
+
+    Columns ``path, split, label, score, prediction``, then the attribute columns in the
+    order of ``attributes`` (the discovered slices last, when there are some). ``split`` is
+    ``test``: the rows the audit judged (with external predictions, every row that has one).
+    ``label`` and ``prediction`` are 1 (positive class) or 0; ``prediction`` is
+    ``score >= threshold``;
+    ``score`` is float64, which the CSV writer prints at full precision (repr), so the file
+    read back as ``--predictions`` gives the very same scores.
+
+    Parameters
+    ----------
+    paths : str (N,)
+    labels : int (N,)
+    scores : float (N,)
+    attributes : DataFrame (N, A)
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    frame = pd.DataFrame({"path": np.asarray(paths, dtype=object).astype(str), "split": split,
+                          "label": np.asarray(labels).astype(np.int64),
+                          "score": scores,
+                          "prediction": (scores >= threshold).astype(np.int64)})
+    columns = [c for c in attributes.columns if c != DISCOVERED] + \
+        [c for c in attributes.columns if c == DISCOVERED]
+    for column in columns:
+        frame[column] = attributes[column].astype(str).to_numpy()
+    return frame
 
 
 def metrics_tables(prefix: str, metrics: AuditMetrics) -> dict[str, pd.DataFrame]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from debias.audit._images import gallery
+from debias.audit._images import gallery, group_values
 from debias.audit._judged import Judged
 from debias.audit._words import words_of
 from debias.data import ImageDataset
@@ -65,6 +65,20 @@ def _by_path(dataset: ImageDataset, parts: list[ImageDataset]) -> ImageDataset:
                    attributes=[*dataset.attributes, DISCOVERED])
 
 
+def _gallery(test: ImageDataset, shown: np.ndarray, name: str, w) -> list[dict]:
+    """The images ``shown`` of a slice, captioned with the slice, their groups and label."""
+    attributes = [a for a in test.attributes if a != DISCOVERED]
+    labels = test.labels.numpy()
+    captions, alts = [], []
+    for i in shown:
+        groups = group_values(test.meta.iloc[i], attributes)
+        noun = w.positive_one if labels[i] == 1 else w.negative_one
+        captions.append(" \u00b7 ".join([name, *([groups] if groups else []), noun]))
+        alts.append(f"{noun} of {groups}, in {name}" if groups else f"{noun} in {name}")
+    return gallery(test.images[shown], test.meta["path"].iloc[shown].astype(str).tolist(),
+                   captions, alts)
+
+
 def discover_stage(judged: Judged, k: int | None, *, seed: int, gallery_size: int, log
                    ) -> dict | None:
     """Discover slices and add them to ``judged``'s datasets as the column ``discovered slice``.
@@ -112,11 +126,9 @@ def discover_stage(judged: Judged, k: int | None, *, seed: int, gallery_size: in
         members = test_rows[test_labels == index]
         shown = np.sort(rng.choice(members, size=min(gallery_size, len(members)),
                                    replace=False)) if len(members) else members
-        paths = judged.test.meta["path"].iloc[shown].astype(str).tolist()
         listed.append({"name": name, "train": int(found.sizes_[index]) if judged.train
                        is not None else None, "test": int(len(members)),
-                       "images": gallery(judged.test.images[shown], paths,
-                                         [name] * len(shown))})
+                       "images": _gallery(judged.test, shown, name, w)})
     return {"attribute": DISCOVERED, "k": int(found.k_), "chosen": "bic" if found.bic_ else
             "given", "bic": {str(key): float(v) for key, v in found.bic_.items()},
             "features": kind, "population": what,

@@ -75,6 +75,8 @@ def inspect(dataset, dataset_kwargs, as_json) -> None:
 
 def _register_subcommands() -> None:
     from debias.cli.audit import audit_command, report_command
+    from debias.cli.metavars import readable
+    from debias.cli.compare import compare_command
     from debias.cli.counterfactual import counterfactual_command
     from debias.cli.generative import generative_cli
     from debias.cli.latent import latent_command
@@ -84,9 +86,11 @@ def _register_subcommands() -> None:
     cli.add_command(predict_command)
     cli.add_command(audit_command)
     cli.add_command(report_command)
+    cli.add_command(compare_command)
     cli.add_command(counterfactual_command)
     cli.add_command(latent_command)
     cli.add_command(generative_cli)
+    readable(cli)
 
 
 _register_subcommands()

@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from debias._choices import DEVICES, FAIL_ON_LEVELS, VERDICT_METRICS
+from debias._image_policy import CAPTIONS, POLICIES as IMAGE_POLICIES, apply_image_policy
 from debias.cli.options import (
     augment_options, augment_settings, dataset_options, split_list, vae_on_option,
 )
+from debias.cli.card import card_option
 from debias.errors import DataError
 
 
@@ -128,12 +130,21 @@ def _threshold(ctx, param, value) -> float | None:
 @click.option("--allow-degenerate", is_flag=True, help="Exit 0 even when the sanity checks fail "
               "(the report still says that no fairness conclusion can be drawn).")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier audit in OUT (and retrain).")
+@click.option("--images", type=click.Choice(IMAGE_POLICIES), help="Which images result.json and "
+              "the report hold: all; synthetic (only images the tool generated from no single "
+              "dataset image: GAN samples, latent traversals); none (each gallery becomes a "
+              "count; every number is the same). Default: all, said in one line when the "
+              "dataset is not the synthetic benchmark.")
+@click.option("--captions", type=click.Choice(CAPTIONS), default="groups", show_default=True,
+              help="Image captions: the image's group values, label, prediction and score; "
+              "paths adds its file name (never to the alt text).")
+@card_option
 def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_train_dbvae, methods,
                   balance_by, epochs,
                   batch_size, latent_dim, vae_on, device, threshold, max_order, min_count, n_boot,
                   reference, verdict_metric, tolerance, seed, augment, augment_by, augment_cap,
                   generator_epochs, counterfactual, counterfactual_images, discover, fail_on,
-                  allow_degenerate, overwrite):
+                  allow_degenerate, overwrite, card, images, captions):
     """Audit DATASET for subgroup bias and write OUT/report.html.
 
     By default trains the baseline CNN and the DB-VAE on the training split and judges both on
@@ -168,7 +179,7 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
         augment=augment_settings(augment, augment_by, augment_cap, generator_epochs),
         counterfactual=CounterfactualSettings(counterfactual, images=counterfactual_images,
                                               generator_epochs=generator_epochs)
-        if counterfactual else None)
+        if counterfactual else None, images=images, captions=captions, card=card)
     if threshold is not None and not 0 <= threshold <= 1 and predictions is None:
         raise DataError(f"`threshold` {threshold:g} is outside [0, 1], where the scores of the "
                         "models trained or loaded here (probabilities) lie")
@@ -179,6 +190,7 @@ def audit_command(dataset, dataset_kwargs, out, predictions, model_path, no_trai
 def _audit(run, overwrite: bool, *, fail_on: str | None, allow_degenerate: bool) -> int:
     from debias._terminal import terminal_safe
     from debias._torchrun import echo_on_main
+    from debias._image_policy import images_note
     from debias.audit import run_audit
     from debias.cli.summary import audit_lines
 
@@ -194,6 +206,9 @@ def _audit(run, overwrite: bool, *, fail_on: str | None, allow_degenerate: bool)
         return 0
     for line in audit_lines(*returned):
         click.echo(terminal_safe(line))
+    note = images_note(returned[0])
+    if note:
+        click.echo(note, err=True)
     click.echo(f"report: {terminal_safe((out / 'report.html').resolve())}\n"
                f"result: {terminal_safe(out / 'result.json')}")
     return exit_status(returned[0]["summary"]["verdict"], fail_on=fail_on,
@@ -220,15 +235,47 @@ def exit_status(verdict: dict, *, fail_on: str | None, allow_degenerate: bool) -
 
 @click.command("report")
 @click.argument("result_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="report.html",
-              show_default=True)
-def report_command(result_json, out):
-    """Re-render a report from RESULT_JSON (no retraining)."""
-    from debias._terminal import terminal_safe
-    from reports import ResultSchemaError, load_result, write_report
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML report.  [default: report.html, unless only --pdf is given]")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also print the report to this PDF (A4), with headless Chromium.")
+@card_option
+@click.option("--images", type=click.Choice(IMAGE_POLICIES), help="Leave images of RESULT_JSON "
+              "out of the page: none drops them all, synthetic keeps only those the tool "
+              "generated from no single dataset image (images left out at the audit cannot "
+              "come back). Default: as RESULT_JSON holds them.")
+@click.option("--captions", type=click.Choice(CAPTIONS), help="Image captions: groups, or paths "
+              "(with file names). Default: as the audit chose.")
+def report_command(result_json, out, card, images, captions, pdf):
+    """Re-render a report from RESULT_JSON (no retraining).
 
+    --card replaces the card stored in RESULT_JSON for this page; RESULT_JSON is not changed.
+    """
+    from debias._terminal import terminal_safe
+    from debias.errors import DebiasError
+    from reports import ResultSchemaError, load_result, write_report
+    from reports import PdfError, find_chromium, write_pdf
+
+    if pdf is not None and find_chromium() is None:  # before anything is written
+        raise DataError("--pdf needs Chromium (chromium or chromium-browser on PATH; "
+                        "apt-get install chromium)")
+    if out is None and pdf is None:
+        out = Path("report.html")
     try:
-        write_report(load_result(result_json), out)
+        result = load_result(result_json)
+        if card is not None:
+            result["card"] = card
+        if images or captions:
+            apply_image_policy(result, images, captions=captions)
+        if out is not None:
+            write_report(result, out)
+        if pdf is not None:
+            write_pdf(result, pdf)
     except ResultSchemaError as err:
         raise DataError(str(err)) from None
-    click.echo(f"report: {terminal_safe(out.resolve())}")
+    except PdfError as err:
+        raise DebiasError(str(err)) from None
+    if out is not None:
+        click.echo(f"report: {terminal_safe(out.resolve())}")
+    if pdf is not None:
+        click.echo(f"pdf: {terminal_safe(pdf.resolve())}")

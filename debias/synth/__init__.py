@@ -10,8 +10,8 @@ hue family of skin instead, so no non-face cue is tied to skin tone and the mino
 the only source of the gap (the faces and labels are the default's).
 """
 
-from debias.synth._benchmark import make_synthetic_benchmark
+from debias.synth._benchmark import is_benchmark, make_synthetic_benchmark
 from debias.synth._faces import draw_face
 from debias.synth._nonfaces import draw_nonface
 
-__all__ = ["make_synthetic_benchmark", "draw_face", "draw_nonface"]
+__all__ = ["draw_face", "draw_nonface", "is_benchmark", "make_synthetic_benchmark"]

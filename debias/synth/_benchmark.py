@@ -122,12 +122,13 @@ def _check_args(n_train: int, n_test: int, minority_share: float, image_size: in
         raise DataError(f"image_size must be an integer of at least 16, got {image_size!r}")
 
 
-def _is_benchmark(out: Path) -> bool:
-    """Whether ``out`` is a benchmark this function wrote (its README says so)."""
+def is_benchmark(out: str | Path) -> bool:
+    """Whether ``out`` is a benchmark :func:`make_synthetic_benchmark` wrote (procedural
+    drawings, no people): its README.md starts with the benchmark's title."""
     try:
-        with open(out / "README.md", encoding="utf-8") as handle:
+        with open(Path(out) / "README.md", encoding="utf-8") as handle:
             return handle.readline().strip() == _README.splitlines()[0]
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return False
 
 
@@ -138,7 +139,7 @@ def _check_target(out: Path, overwrite: bool) -> None:
         if not overwrite:
             raise DataError(f"{out} already exists and is not empty; "
                             "pass `overwrite=True` to replace it")
-        if not _is_benchmark(out):  # never delete a folder of the user's own files
+        if not is_benchmark(out):  # never delete a folder of the user's own files
             raise DataError(f"{out} is not a synthetic benchmark written by debias (no "
                             "README.md of one), so `overwrite=True` will not replace it; "
                             "choose a new or empty folder")

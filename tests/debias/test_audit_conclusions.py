@@ -76,7 +76,10 @@ def test_misclassified_gallery_holds_the_missed_faces_of_each_group():
     groups = {g["group"]: [i["path"] for i in g["images"]] for g in out}
     assert groups == {"tone=dark (missed faces)": ["0.png"], "tone=light (missed faces)": ["2.png"],
                       "non-faces called faces": ["3.png"]}
-    assert out[0]["images"][0]["caption"] == "score 0.200" and len(out[0]["images"][0]["png"]) > 20
+    first, alarm = out[0]["images"][0], out[2]["images"][0]
+    assert first["caption"] == "dark \u00b7 face, predicted non-face (score 0.200)"
+    assert first["alt"] == "face of dark, predicted non-face (score 0.20)"
+    assert alarm["alt"] == "non-face, predicted face (score 0.70)" and len(first["png"]) > 20
 
 
 def test_latent_section_takes_attributes_named_like_python_keywords():

@@ -221,3 +221,17 @@ def test_a_comparison_claims_only_the_gaps_its_paired_cis_show(codes, said):
     text = finding_text({"code": "comparison", "label": "DB-VAE", "metric": "fnr",
                          "outcome": "mixed", "rows": rows})
     assert text.endswith("; " + said + ".")
+
+
+def test_an_interval_without_upper_bound_is_said_so_not_crashed_on():
+    """A bootstrap ratio whose upper end is infinite (the reference's rate is 0 in some
+    resamples) is stored as high None; the sentence gives the lower end and says so."""
+    from debias.verdicts import _sure
+    from reports import class_words
+
+    item = {"code": "evidence", "band": (0.8, 1.25), "model": "baseline",
+            "evidence": "outside_clear", "low": 2.148, "high": None}
+    assert _sure(item, class_words(None)) == (
+        "Sure, for the baseline model: the ratio's 95% interval (2.1 and above, no upper "
+        "bound) lies wholly outside the tolerance (0.8\u20131.25), so the luck of which images "
+        "were tested does not explain it.")

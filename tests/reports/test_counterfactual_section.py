@@ -270,7 +270,8 @@ def test_user_strings_are_escaped():
     assert len(page.scripts) == 2 + 2 + len(charts) + 1
     assert {t for t, _ in parse(_section(html)).tags} <= {
         "section", "h2", "h3", "h4", "span", "p", "div", "table", "thead", "tbody", "tr", "th",
-        "td", "br", "ul", "li", "strong", "code", "figure", "figcaption", "img", "script"}
+        "td", "br", "ul", "li", "strong", "code", "figure", "figcaption", "img", "script",
+        "details", "summary"}
 
 
 def test_pairs_gallery_has_two_data_uri_images_per_pair(result, html):

@@ -21,9 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_public_api():
     assert reports.SCHEMA_VERSION == 2
-    assert set(reports.__all__) == {"SCHEMA_VERSION", "ClassWords", "ResultSchemaError",
-                                    "class_words", "classes_record", "load_result",
-                                    "render_html", "validate_result", "write_report"}
+    assert set(reports.__all__) == {"SCHEMA_VERSION", "ClassWords", "PdfError",
+                                    "ResultSchemaError", "class_words", "classes_record",
+                                    "find_chromium",
+                                    "load_result", "render_comparison", "render_html",
+                                    "validate_result", "write_pdf", "write_report"}
     assert issubclass(ResultSchemaError, ValueError)
 
 
