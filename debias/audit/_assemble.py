@@ -17,13 +17,13 @@ from debias.audit._gates import audit_gates, suppress_verdicts
 from debias.audit._config import AuditRun
 from debias.audit._judged import Judged
 from debias.audit._latent_stage import misclassified
-from debias.audit._images import is_synthetic_benchmark
 from debias.audit._result import (
     base_result, config_dict, metrics_section, metrics_tables, scores_table,
 )
 from debias.audit._words import both_classes_people, classes_of, words_of
 from debias.audit._train_stage import fingerprint, training_section
 from debias.metrics import AuditConfig
+from debias.synth import is_benchmark
 from debias.verdicts import MODELS, plain_text
 
 _LABELS = {"baseline": "Baseline CNN", "dbvae": "DB-VAE", "external": "External model",
@@ -86,7 +86,7 @@ def assemble_result(run: AuditRun, judged: Judged, metrics: dict, config: AuditC
     if discovered:
         result["discovered"] = discovered
     result["images"] = {"default": run.images is None,
-                        "benchmark": is_synthetic_benchmark(judged.data.root)}
+                        "benchmark": is_benchmark(judged.data.root)}
     apply_image_policy(result, run.images or "all", captions=run.captions)
     return result
 

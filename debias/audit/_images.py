@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
-from debias.synth import is_benchmark
 
 
 def png_base64(image: torch.Tensor | np.ndarray) -> str:
@@ -50,8 +48,3 @@ def describe(groups: str, label: int, score: float, *, words, threshold: float
     alt = f"{noun} of {groups}" if groups else noun
     return (f"{groups} \u00b7 {caption}" if groups else caption,
             f"{alt}, predicted {predicted} (score {score:.2f})")
-
-
-def is_synthetic_benchmark(root: str | Path) -> bool:
-    """Whether ``root`` is a benchmark ``debias synth`` wrote (procedural drawings, no people)."""
-    return is_benchmark(root)

@@ -17,7 +17,8 @@ import torch
 
 from debias._atomic import write_csv
 from debias._image_policy import apply_image_policy, images_note
-from debias.audit._images import describe, is_synthetic_benchmark
+from debias.audit._images import describe
+from debias.synth import is_benchmark
 from debias.audit._predictions import read_predictions
 from debias.audit._result import scores_table
 from debias.data import ImageDataset
@@ -145,11 +146,11 @@ def test_describe_speaks_the_tasks_class_words():
 def test_the_synthetic_benchmark_is_recognised_and_nothing_else(tmp_path):
     bench = make_synthetic_benchmark(tmp_path / "b", n_train=20, n_test=8, image_size=16,
                                      progress=False)
-    assert is_synthetic_benchmark(bench)
+    assert is_benchmark(bench)
     (tmp_path / "mine").mkdir()
-    assert not is_synthetic_benchmark(tmp_path / "mine")
+    assert not is_benchmark(tmp_path / "mine")
     (tmp_path / "mine" / "README.md").write_text("# My faces\n", "utf-8")
-    assert not is_synthetic_benchmark(tmp_path / "mine")
+    assert not is_benchmark(tmp_path / "mine")
 
 
 # -- tables/<model>_scores.csv ---------------------------------------------------------------
