@@ -41,3 +41,9 @@ def test_the_tolerance_reads_low_high():
     audit = cli.commands["audit"]
     tolerance = next(p for p in audit.params if p.name == "tolerance")
     assert tolerance.make_metavar(click.Context(audit)) == "LOW,HIGH"
+
+
+def test_library_parameters_are_named_by_their_flags():
+    from debias.cli.flags import as_flags
+
+    assert as_flags("`group_columns` are read only by") == "--balance-by are read only by"

@@ -267,10 +267,12 @@ def report_command(result_json, out, card, images, captions, pdf):
             result["card"] = card
         if images or captions:
             apply_image_policy(result, images, captions=captions)
-        if out is not None:
-            write_report(result, out)
-        if pdf is not None:
-            write_pdf(result, pdf)
+        for target, write in ((out, write_report), (pdf, write_pdf)):
+            if target is not None:
+                try:
+                    write(result, target)
+                except OSError as err:  # the file is replaced atomically: nothing was lost
+                    raise DataError(f"cannot write {target}: {err.strerror or err}") from None
     except ResultSchemaError as err:
         raise DataError(str(err)) from None
     except PdfError as err:

@@ -15,6 +15,7 @@ _FLAGS = {
     "train_dbvae=False": "--no-train-dbvae",
     "cache=False": "--no-cache",
     "allow_unmatched=True": "--allow-unmatched",
+    "group_columns": "--balance-by",
 }
 _PARAMETER = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*(?:=[A-Za-z0-9_.]+)?)`")
 

@@ -30,7 +30,8 @@ def write_comparison(comparison: dict, html_path: Path, json_path: Path, *,
     Raises
     ------
     DataError
-        A target is a folder, or exists and ``overwrite`` is False (nothing is written).
+        A target is a folder, exists and ``overwrite`` is False, or cannot be written
+        (nothing is written).
     """
     from reports import render_comparison
 
@@ -47,4 +48,8 @@ def write_comparison(comparison: dict, html_path: Path, json_path: Path, *,
         write_atomic(html_path, lambda t: Path(t).write_text(page, encoding="utf-8",
                                                              newline="\n"))
 
-    write_atomic(json_path, write_both)
+    try:
+        write_atomic(json_path, write_both)
+    except OSError as err:  # e.g. a folder that cannot be written: nothing was replaced
+        raise DataError(f"cannot write {json_path} and {html_path}: "
+                        f"{err.strerror or err}") from None

@@ -213,6 +213,10 @@ def test_existing_files_are_kept_unless_overwrite_and_on_failure(tmp_path, monke
         write_comparison({}, html, js, overwrite=True)
     assert html.read_text() == "old page" and js.read_text() == "old json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.html", "c.json"]
+    monkeypatch.setattr("reports.render_comparison", lambda c: "<p>page</p>")
+    blocked = tmp_path / "c.html" / "sub"  # below a file: the folder cannot be made
+    with pytest.raises(DataError, match="cannot write"):
+        write_comparison({}, blocked / "c.html", blocked / "c.json")
 
 
 def _hostile_comparison(name: str) -> dict:

@@ -63,3 +63,10 @@ def test_without_chromium_one_line_exit_2_and_nothing_written(result_json, tmp_p
     assert_one_line_error(done, 2, "--pdf needs Chromium (chromium or chromium-browser on "
                                    "PATH; apt-get install chromium)")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "result.json"]
+
+
+def test_an_output_that_cannot_be_written_is_one_line_exit_2(result_json, tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    done = run_cli("report", result_json, "--out", tmp_path / "file" / "r.html", cwd=tmp_path)
+    assert_one_line_error(done, 2, f"cannot write {tmp_path / 'file' / 'r.html'}")
+    assert (tmp_path / "file").read_text() == "not a folder"
